@@ -1,0 +1,1 @@
+"""Mentra Council Coordinator desktop side: engine, schema, client, views, export."""

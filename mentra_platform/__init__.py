@@ -1,0 +1,1 @@
+"""Mentra platform API service: the council system of record."""
