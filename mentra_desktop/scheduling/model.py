@@ -1,0 +1,242 @@
+"""The engine's input vocabulary: plain frozen dataclasses, validated on construction.
+
+Everything the engine decides is a pure function of these values. Instants are
+timezone-aware (naive datetimes are refused), converted to UTC on the way in; time
+zones are IANA names resolved with :mod:`zoneinfo`. A value that breaks a rule raises
+:class:`SchedulingInputError` naming the offending field, so the CLI and the platform
+can report one clear line and change nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+MAX_MENTORS = 5
+"""A council never seats more than five mentors."""
+
+
+class SchedulingInputError(ValueError):
+    """Input the engine refuses; ``field`` is a dotted path to the offending value."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class Answer(StrEnum):
+    """A mentor's answer for one slot; a missing answer is ``PENDING``."""
+
+    AVAILABLE = "available"
+    TENTATIVE = "tentative"
+    UNAVAILABLE = "unavailable"
+    PENDING = "pending"
+
+
+def require_aware(value: datetime, field_name: str) -> datetime:
+    """Return ``value`` in UTC; refuse naive datetimes."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise SchedulingInputError(field_name, "naive datetime; give an offset, e.g. +00:00")
+    return value.astimezone(UTC)
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo:
+    """Resolve an IANA zone name once; unknown names raise ``ZoneInfoNotFoundError``."""
+    return ZoneInfo(name)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRange:
+    """A half-open UTC interval ``[start, end)``."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", require_aware(self.start, "start"))
+        object.__setattr__(self, "end", require_aware(self.end, "end"))
+        if self.end <= self.start:
+            raise SchedulingInputError("end", "must be after start")
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class WorkingHours:
+    """A mentor's local working day, e.g. 09:00–18:00 (end may be 24:00 as ``time.max``)."""
+
+    start: time = time(9, 0)
+    end: time = time(18, 0)
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise SchedulingInputError("working_hours", "end must be after start")
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One proposed start time; the slot lasts the council's ``duration_minutes``."""
+
+    id: str
+    start: datetime
+    priority: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise SchedulingInputError("slot.id", "must be a non-empty string")
+        object.__setattr__(self, "start", require_aware(self.start, f"slots[{self.id}].start"))
+
+
+@dataclass(frozen=True, slots=True)
+class Mentor:
+    """A mentor invited to a council, with their answers and constraints.
+
+    ``answers`` maps slot id to :class:`Answer`; ``partial`` maps slot id to the
+    ranges inside that slot the mentor can attend; ``alternatives`` are ranges the
+    mentor proposes instead; ``busy`` are ranges in which the mentor is taken
+    (another confirmed session or a calendar busy range) whatever they answered.
+    ``seniority`` is a non-negative level (higher is more senior) and
+    ``expertise_match`` a score in [0, 1].
+    """
+
+    id: str
+    timezone: str = "UTC"
+    seniority: float = 1.0
+    expertise_match: float = 0.5
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
+    answers: Mapping[str, Answer] = field(default_factory=dict)
+    partial: Mapping[str, tuple[TimeRange, ...]] = field(default_factory=dict)
+    alternatives: tuple[TimeRange, ...] = ()
+    busy: tuple[TimeRange, ...] = ()
+    conflict_notes: str = ""
+
+    def __post_init__(self) -> None:
+        where = f"mentors[{self.id}]"
+        if not self.id:
+            raise SchedulingInputError("mentors.id", "must be a non-empty string")
+        try:
+            zone(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SchedulingInputError(
+                f"{where}.timezone", f"unknown IANA time zone {self.timezone!r}"
+            ) from exc
+        if not 0.0 <= self.expertise_match <= 1.0:
+            raise SchedulingInputError(f"{where}.expertise_match", "must be within [0, 1]")
+        if self.seniority < 0:
+            raise SchedulingInputError(f"{where}.seniority", "must not be negative")
+        for slot_id, answer in self.answers.items():
+            if not isinstance(answer, Answer):
+                raise SchedulingInputError(
+                    f"{where}.answers.{slot_id}", f"unknown answer {answer!r}"
+                )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+    def answer_for(self, slot_id: str) -> Answer:
+        return self.answers.get(slot_id, Answer.PENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class Council:
+    """One council: 3–5 proposed slots and how many mentors it seats."""
+
+    id: str
+    slots: tuple[Slot, ...]
+    mentor_minimum: int = 3
+    mentor_maximum: int = 5
+    lead_mentor: str | None = None
+    duration_minutes: int = 60
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            raise SchedulingInputError("council.id", "must be a non-empty string")
+        if not self.slots:
+            raise SchedulingInputError("council.slots", "at least one slot is required")
+        if self.mentor_maximum > MAX_MENTORS or self.mentor_maximum < 1:
+            raise SchedulingInputError(
+                "council.mentor_maximum", f"must be within 1..{MAX_MENTORS}"
+            )
+        if not 1 <= self.mentor_minimum <= self.mentor_maximum:
+            raise SchedulingInputError(
+                "council.mentor_minimum", "must be within 1..mentor_maximum"
+            )
+        if self.duration_minutes <= 0:
+            raise SchedulingInputError("council.duration_minutes", "must be positive")
+        seen: set[str] = set()
+        for slot in self.slots:
+            if slot.id in seen:
+                raise SchedulingInputError("council.slots", f"duplicate slot id {slot.id!r}")
+            seen.add(slot.id)
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionRequest:
+    """Everything needed to decide one council at instant ``now``."""
+
+    now: datetime
+    deadline: datetime
+    council: Council
+    mentors: tuple[Mentor, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "now", require_aware(self.now, "now"))
+        object.__setattr__(self, "deadline", require_aware(self.deadline, "deadline"))
+        slot_ids = {slot.id for slot in self.council.slots}
+        seen: set[str] = set()
+        for mentor in self.mentors:
+            if mentor.id in seen:
+                raise SchedulingInputError("mentors", f"duplicate mentor id {mentor.id!r}")
+            seen.add(mentor.id)
+            for kind, keys in (("answers", mentor.answers), ("partial", mentor.partial)):
+                for slot_id in keys:
+                    if slot_id not in slot_ids:
+                        raise SchedulingInputError(
+                            f"mentors[{mentor.id}].{kind}.{slot_id}", "unknown slot id"
+                        )
+        lead = self.council.lead_mentor
+        if lead is not None and lead not in seen:
+            raise SchedulingInputError("council.lead_mentor", f"{lead!r} is not among the mentors")
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Scoring weights (documented defaults; every decision uses one ``Weights``).
+
+    A mentor's weight is ``base + seniority_weight * seniority + expertise_weight *
+    expertise_match``; an answer contributes ``mentor weight * value`` where value is
+    ``available`` / ``tentative`` or ``partial × covered fraction``. A slot adds
+    ``priority_weight * priority`` and subtracts ``outside_hours_penalty`` per
+    attending mentor-hour outside that mentor's local working hours.
+    """
+
+    base: float = 1.0
+    seniority_weight: float = 0.2
+    expertise_weight: float = 1.0
+    available: float = 1.0
+    tentative: float = 0.5
+    partial: float = 0.5
+    priority_weight: float = 1.0
+    outside_hours_penalty: float = 0.5
+
+    def mentor_weight(self, mentor: Mentor) -> float:
+        return (
+            self.base
+            + self.seniority_weight * mentor.seniority
+            + self.expertise_weight * mentor.expertise_match
+        )
+
+
+DEFAULT_WEIGHTS = Weights()
