@@ -1,0 +1,44 @@
+"""Queued outbound notifications (reminders, confirmations, invitations, alerts)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mentra_desktop.models.base import Base, str_enum, utcnow
+
+
+class NotificationKind(enum.StrEnum):
+    REMINDER = "reminder"
+    CONFIRMATION = "confirmation"
+    CUSTOM = "custom"
+    INVITATION = "invitation"
+    ALERT = "alert"
+
+
+class NotificationStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, 16))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    council_id: Mapped[int | None] = mapped_column(
+        ForeignKey("council_sessions.id", ondelete="CASCADE"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[NotificationStatus] = mapped_column(
+        str_enum(NotificationStatus, 16), default=NotificationStatus.QUEUED
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
