@@ -162,13 +162,9 @@ class Council:
         if not self.slots:
             raise SchedulingInputError("council.slots", "at least one slot is required")
         if self.mentor_maximum > MAX_MENTORS or self.mentor_maximum < 1:
-            raise SchedulingInputError(
-                "council.mentor_maximum", f"must be within 1..{MAX_MENTORS}"
-            )
+            raise SchedulingInputError("council.mentor_maximum", f"must be within 1..{MAX_MENTORS}")
         if not 1 <= self.mentor_minimum <= self.mentor_maximum:
-            raise SchedulingInputError(
-                "council.mentor_minimum", "must be within 1..mentor_maximum"
-            )
+            raise SchedulingInputError("council.mentor_minimum", "must be within 1..mentor_maximum")
         if self.duration_minutes <= 0:
             raise SchedulingInputError("council.duration_minutes", "must be positive")
         seen: set[str] = set()
@@ -230,6 +226,15 @@ class Weights:
     partial: float = 0.5
     priority_weight: float = 1.0
     outside_hours_penalty: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in self.__slots__:
+            if getattr(self, name) < 0:
+                raise SchedulingInputError(f"weights.{name}", "must not be negative")
+        # Early confirmation relies on "available" being the best possible answer.
+        for name in ("tentative", "partial"):
+            if getattr(self, name) > self.available:
+                raise SchedulingInputError(f"weights.{name}", "must not exceed weights.available")
 
     def mentor_weight(self, mentor: Mentor) -> float:
         return (

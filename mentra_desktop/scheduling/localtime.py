@@ -1,0 +1,84 @@
+"""Working hours against UTC instants, correct across DST switches and local midnight.
+
+A mentor's working hours are local wall-clock times in their IANA zone. The engine
+works in UTC, so every question ("how much of this slot is outside their working
+day?", "when does their working day fall over the next two weeks?") is answered by
+turning each local working day into a UTC interval with :mod:`zoneinfo`. That makes a
+23- or 25-hour DST day, and a slot that crosses local midnight, come out right.
+
+Local times that do not exist (inside a spring-forward gap) resolve with ``fold=0``,
+i.e. with the offset in force before the switch, which is what :mod:`zoneinfo` does.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from mentra_desktop.scheduling.model import WorkingHours
+
+_DAY = timedelta(days=1)
+_MINUTES_PER_DAY = 1440
+_LONG_SLOT = timedelta(hours=12)
+
+
+def wall_minutes(hours: WorkingHours) -> tuple[int, int]:
+    """Working hours as minutes after local midnight; ``time.max`` as an end means 24:00."""
+    start = hours.start.hour * 60 + hours.start.minute
+    end = _MINUTES_PER_DAY if hours.end == time.max else hours.end.hour * 60 + hours.end.minute
+    return start, end
+
+
+def working_day(day: date, tz: ZoneInfo, hours: WorkingHours) -> tuple[datetime, datetime]:
+    """The UTC interval of the working day that starts on local date ``day``."""
+    start = datetime.combine(day, hours.start, tzinfo=tz).astimezone(UTC)
+    if hours.end == time.max:
+        end = datetime.combine(day + _DAY, time(0, 0), tzinfo=tz).astimezone(UTC)
+    else:
+        end = datetime.combine(day, hours.end, tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def working_intervals(
+    start: datetime, end: datetime, tz: ZoneInfo, hours: WorkingHours
+) -> list[tuple[datetime, datetime]]:
+    """UTC working intervals (sorted, clipped to ``[start, end)``) of every local day touched."""
+    first = start.astimezone(tz).date() - _DAY
+    last = end.astimezone(tz).date()
+    result: list[tuple[datetime, datetime]] = []
+    day = first
+    while day <= last:
+        ws, we = working_day(day, tz, hours)
+        lo, hi = max(ws, start), min(we, end)
+        if lo < hi:
+            result.append((lo, hi))
+        day += _DAY
+    return result
+
+
+def outside_minutes(start: datetime, end: datetime, tz: ZoneInfo, hours: WorkingHours) -> float:
+    """Minutes of ``[start, end)`` that fall outside the local working hours.
+
+    The common case (no offset change inside the interval) is plain wall-clock
+    arithmetic on the local start; anything touching a DST switch, or longer than
+    half a day, goes through :func:`working_intervals`.
+    """
+    local_start = start.astimezone(tz)
+    total = (end - start).total_seconds() / 60.0
+    if end - start <= _LONG_SLOT and end.astimezone(tz).utcoffset() == local_start.utcoffset():
+        ws, we = wall_minutes(hours)
+        a = local_start.hour * 60 + local_start.minute + local_start.second / 60.0
+        b = a + total
+        inside = 0.0
+        offset = 0
+        while offset < b:
+            lo = max(a, ws + offset)
+            hi = min(b, we + offset)
+            if hi > lo:
+                inside += hi - lo
+            offset += _MINUTES_PER_DAY
+        return total - inside
+    inside_seconds = sum(
+        (hi - lo).total_seconds() for lo, hi in working_intervals(start, end, tz, hours)
+    )
+    return total - inside_seconds / 60.0
