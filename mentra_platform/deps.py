@@ -1,0 +1,110 @@
+"""FastAPI dependencies: database sessions, the current user, role and plan checks.
+
+Use the ``Annotated`` aliases in route signatures::
+
+    @router.get("/x", responses=error_responses(401, 403))
+    def x(user: CouncilUser, session: ReadSession) -> ...: ...
+
+    @router.post("/y", dependencies=[Depends(require_roles(Role.ADMIN, Role.COORDINATOR))])
+    def y(user: CurrentUser, session: WriteSession) -> ...:
+        ...
+        session.commit()
+
+``CurrentUser`` is a *detached* :class:`User` (its ``plan`` is loaded); re-fetch with
+``session.get(User, user.id)`` when you need other relationships. ``WriteSession`` is
+the only session that may write (on SQLite it holds the write lock from its first
+statement); commit it yourself. Both sessions are closed (rolled back) after the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from mentra_desktop.models import Role, User
+from mentra_platform.config import Settings
+from mentra_platform.db import Database
+from mentra_platform.errors import ApiError
+from mentra_platform.security import TokenError, read_token
+
+_bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/login")
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+    """A read session (a deferred transaction: never blocks writers on SQLite)."""
+    with db.read() as session:
+        yield session
+
+
+def get_write_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+    """A session for writes; commit explicitly, anything uncommitted is rolled back."""
+    with db.write() as session:
+        yield session
+
+
+def current_user(
+    db: Annotated[Database, Depends(get_db)],
+    settings: Annotated[Settings, Depends(get_app_settings)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The active user named by a valid bearer token, else 401."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise ApiError(401, "Not authenticated", headers=_CHALLENGE)
+    try:
+        user_id = read_token(settings.secret_key, credentials.credentials)
+    except TokenError as exc:
+        raise ApiError(401, f"Invalid token: {exc}", headers=_CHALLENGE) from exc
+    with db.read() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.is_active:
+            raise ApiError(401, "Unknown or inactive user", headers=_CHALLENGE)
+        session.expunge(user)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+ReadSession = Annotated[Session, Depends(get_session)]
+WriteSession = Annotated[Session, Depends(get_write_session)]
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+
+STAFF = (Role.ADMIN, Role.COORDINATOR)
+
+
+def require_roles(*roles: Role) -> Callable[[User], User]:
+    """A dependency returning the current user if their role is one of ``roles``, else 403."""
+    allowed = frozenset(roles)
+
+    def _check(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise ApiError(403, f"Requires role: {names}")
+        return user
+
+    return _check
+
+
+def require_council_plan(user: CurrentUser) -> User:
+    """Council features: staff and mentors always; mentees need a plan with council access."""
+    if not user.has_council_access:
+        raise ApiError(403, "Council features need the Council plan")
+    return user
+
+
+CouncilUser = Annotated[User, Depends(require_council_plan)]
+StaffUser = Annotated[User, Depends(require_roles(*STAFF))]
+AdminUser = Annotated[User, Depends(require_roles(Role.ADMIN))]
