@@ -1,0 +1,279 @@
+"""Cross-council optimiser: many councils choose slots at once without double-booking.
+
+Contract. Given a batch of :class:`SelectionRequest` and already-confirmed sessions,
+pick at most one slot per council and its attendees so that no mentor sits in two
+overlapping sessions (confirmed ones included), every scheduled council seats between
+its minimum and maximum of mentors who can attend fully (per :mod:`.attendance`:
+available, the whole hour, not busy), and the objective is lexicographic:
+
+1. the number of scheduled councils, then
+2. the total number of attendees, then
+3. the total score — the engine's own slot score (``base_score + Σ attend_score``)
+   plus a *lead bonus* for every council whose lead attends. The single-council rule
+   ranks "lead attends" above everything; across councils the issue puts councils and
+   attendees first, so the lead is counted on the score level with a bonus of twice the
+   largest absolute score any one slot can reach: within one council, seating the lead
+   always beats any other score difference.
+
+The solver is HiGHS (branch and cut, through ``highspy``) on one weighted integer
+objective whose weights provably preserve the lexicographic order (see
+:func:`.optimiser_milp.lexicographic_costs`), solved per independent component and
+warm-started from the greedy plan, so a time-limited run is never worse than greedy.
+Every plan is re-checked by :func:`.optimiser_problem.check_plan` before it is
+returned; if the solver's plan failed the check the greedy plan is returned instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from mentra_desktop.scheduling.attendance import evaluate
+from mentra_desktop.scheduling.model import (
+    DEFAULT_WEIGHTS,
+    SchedulingInputError,
+    SelectionRequest,
+    Weights,
+    require_aware,
+)
+from mentra_desktop.scheduling.optimiser_milp import (
+    build_rows,
+    components,
+    lexicographic_costs,
+    overlap_cliques,
+    solve_component,
+    subset,
+)
+from mentra_desktop.scheduling.optimiser_problem import (
+    SCORE_SCALE,
+    Arrays,
+    Option,
+    Plan,
+    Problem,
+    check_plan,
+    flatten,
+    greedy,
+    objective,
+)
+
+BUNDLE_OPTIONS = 400
+"""Small components are solved together, up to about this many options per model."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmedSession:
+    """A session already confirmed: the mentor is busy over ``[start, end)``."""
+
+    mentor: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledCouncil:
+    council: str
+    slot: str
+    mentors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OptimisationResult:
+    """The plan and how good it is known to be.
+
+    ``objective`` holds ``scheduled``, ``attendees`` and ``score`` (points, lead bonus
+    included). ``gap`` is the relative gap on the combined weighted objective, worst
+    over the solved components (0 when proven); ``scheduled_bound`` is a proven upper
+    bound on the number of schedulable councils. ``seconds`` is the total wall time.
+    """
+
+    status: str
+    scheduled: tuple[ScheduledCouncil, ...]
+    unscheduled: tuple[str, ...]
+    objective: dict[str, float]
+    gap: float
+    scheduled_bound: int
+    seconds: float
+
+
+def build_problem(
+    requests: Sequence[SelectionRequest],
+    confirmed: Sequence[ConfirmedSession] = (),
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> Problem:
+    """Evaluate every council once and flatten it into the solver-neutral problem."""
+    council_ids = [r.council.id for r in requests]
+    if len(set(council_ids)) != len(council_ids):
+        dup = next(c for c in council_ids if council_ids.count(c) > 1)
+        raise SchedulingInputError("councils", f"duplicate council id {dup!r}")
+    mentor_index: dict[str, int] = {}
+    options: list[Option] = []
+    leads: list[int] = []
+    for number, request in enumerate(requests):
+        evaluation = evaluate(request, weights)
+        for mentor in request.mentors:
+            mentor_index.setdefault(mentor.id, len(mentor_index))
+        lead = request.council.lead_mentor
+        leads.append(mentor_index[lead] if lead is not None else -1)
+        for slot in evaluation.slots:
+            options.append(
+                Option(
+                    council=number,
+                    slot_id=slot.slot.id,
+                    start=int(slot.start.timestamp()),
+                    end=int(slot.end.timestamp()),
+                    base_score=round(slot.base_score * SCORE_SCALE),
+                    mentors=tuple(mentor_index[m] for m in slot.full),
+                    mentor_scores=tuple(round(s * SCORE_SCALE) for s in slot.full_scores),
+                )
+            )
+    busy: list[tuple[int, int, int]] = []
+    for k, session in enumerate(confirmed):
+        start = require_aware(session.start, f"confirmed[{k}].start")
+        end = require_aware(session.end, f"confirmed[{k}].end")
+        if end <= start:
+            raise SchedulingInputError(f"confirmed[{k}].end", "must be after start")
+        if session.mentor in mentor_index:  # a mentor in no council constrains nothing
+            busy.append(
+                (mentor_index[session.mentor], int(start.timestamp()), int(end.timestamp()))
+            )
+    reach = max((abs(o.base_score) + sum(map(abs, o.mentor_scores)) for o in options), default=0)
+    return Problem(
+        council_ids=tuple(council_ids),
+        minimum=tuple(r.council.mentor_minimum for r in requests),
+        maximum=tuple(r.council.mentor_maximum for r in requests),
+        leads=tuple(leads),
+        order=tuple(int(r.deadline.timestamp()) for r in requests),
+        mentor_ids=tuple(mentor_index),
+        options=tuple(options),
+        confirmed=tuple(busy),
+        lead_bonus=2 * reach + 1,
+    )
+
+
+def _bundles(label: npt.NDArray[np.int64]) -> list[npt.NDArray[np.bool_]]:
+    """Option masks: each large component alone, small ones packed together."""
+    roots, sizes = np.unique(label, return_counts=True)
+    masks: list[npt.NDArray[np.bool_]] = []
+    pending: list[int] = []
+    filled = 0
+    for root, size in sorted(zip(roots.tolist(), sizes.tolist(), strict=True), key=lambda t: -t[1]):
+        pending.append(root)
+        filled += size
+        if filled >= BUNDLE_OPTIONS:
+            masks.append(np.isin(label, pending))
+            pending, filled = [], 0
+    if pending:
+        masks.append(np.isin(label, pending))
+    return masks
+
+
+def _warm_start(part: Arrays, plan: Plan, n_mentors: int) -> npt.NDArray[np.float64]:
+    """The greedy plan restricted to ``part``, as 0/1 column values."""
+    n_opt = len(part.option_index)
+    columns = np.zeros(n_opt + len(part.pair_option))
+    local = {int(o): k for k, o in enumerate(part.option_index)}
+    keys = part.pair_option * n_mentors + part.pair_mentor
+    order = np.argsort(keys)
+    for option_index, mentors in plan:
+        k = local.get(option_index)
+        if k is None:
+            continue
+        columns[k] = 1.0
+        wanted = k * n_mentors + np.asarray(mentors, dtype=np.int64)
+        columns[n_opt + order[np.searchsorted(keys, wanted, sorter=order)]] = 1.0
+    return columns
+
+
+def solve_problem(problem: Problem, time_limit_s: float) -> tuple[Plan, str, float, int]:
+    """Solve ``problem``; return ``(plan, status, gap, scheduled_bound)``."""
+    deadline = time.perf_counter() + time_limit_s
+    baseline = greedy(problem)
+    arrays = flatten(problem)
+    label = components(arrays, overlap_cliques(arrays))
+    plan: list[tuple[int, tuple[int, ...]]] = []
+    proven, gap, bound = True, 0.0, 0
+    masks = _bundles(label)
+    remaining = float(len(arrays.option_index))
+    for mask in masks:
+        part = subset(arrays, mask)
+        costs, w1, _ = lexicographic_costs(part)
+        share = max(deadline - time.perf_counter(), 0.0) * len(part.option_index) / remaining
+        remaining -= len(part.option_index)
+        start = _warm_start(part, baseline, len(problem.mentor_ids))
+        solved = solve_component(part, build_rows(part), costs, start, share)
+        columns = solved.columns if solved.columns is not None else start
+        value = (
+            float(costs @ np.rint(columns)) if solved.columns is not None else float(costs @ start)
+        )
+        proven &= solved.proven
+        gap = max(gap, (solved.bound - value) / max(abs(value), 1.0))
+        bound += int(np.floor(max(solved.bound, value) / w1 + 1e-9))
+        chosen = np.flatnonzero(columns[: len(part.option_index)] > 0.5)
+        attend = columns[len(part.option_index) :] > 0.5
+        for k in chosen.tolist():
+            mentors = part.pair_mentor[attend & (part.pair_option == k)]
+            plan.append((int(part.option_index[k]), tuple(sorted(mentors.tolist()))))
+    found: Plan = tuple(sorted(plan))
+    if check_plan(problem, found) or objective(problem, found) < objective(problem, baseline):
+        return baseline, "feasible", max(gap, 1e-9), max(bound, len(baseline))
+    status = "optimal" if proven else "feasible"
+    return found, status, (0.0 if proven else max(gap, 0.0)), bound
+
+
+def _result(
+    problem: Problem, plan: Plan, status: str, gap: float, bound: int, began: float
+) -> OptimisationResult:
+    value = objective(problem, plan)
+    scheduled = []
+    for option_index, mentors in sorted(plan, key=lambda t: problem.options[t[0]].council):
+        option = problem.options[option_index]
+        names = tuple(sorted(problem.mentor_ids[m] for m in mentors))
+        scheduled.append(
+            ScheduledCouncil(problem.council_ids[option.council], option.slot_id, names)
+        )
+    placed = {s.council for s in scheduled}
+    return OptimisationResult(
+        status=status,
+        scheduled=tuple(scheduled),
+        unscheduled=tuple(c for c in problem.council_ids if c not in placed),
+        objective={
+            "scheduled": value.scheduled,
+            "attendees": value.attendees,
+            "score": value.score / SCORE_SCALE,
+        },
+        gap=gap,
+        scheduled_bound=bound,
+        seconds=time.perf_counter() - began,
+    )
+
+
+def optimise(
+    requests: Sequence[SelectionRequest],
+    confirmed: Sequence[ConfirmedSession] = (),
+    time_limit_s: float = 10.0,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> OptimisationResult:
+    """The best plan HiGHS finds within ``time_limit_s``; ``optimal`` when proven."""
+    if time_limit_s <= 0:
+        raise SchedulingInputError("time_limit_s", "must be positive")
+    began = time.perf_counter()
+    problem = build_problem(requests, confirmed, weights)
+    plan, status, gap, bound = solve_problem(problem, time_limit_s)
+    return _result(problem, plan, status, gap, bound, began)
+
+
+def greedy_plan(
+    requests: Sequence[SelectionRequest],
+    confirmed: Sequence[ConfirmedSession] = (),
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> OptimisationResult:
+    """The one-council-at-a-time baseline (deadline order), as a result (``feasible``)."""
+    began = time.perf_counter()
+    problem = build_problem(requests, confirmed, weights)
+    plan = greedy(problem)
+    return _result(problem, plan, "feasible", float("nan"), len(problem.council_ids), began)
