@@ -15,6 +15,8 @@ the pairs they block.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -264,13 +266,28 @@ def lexicographic_costs(arrays: Arrays) -> tuple[npt.NDArray[np.int64], int, int
     return np.r_[w1 + s_opt, w2 + s_pair].astype(np.int64), w1, w2
 
 
+def _quiet_highs() -> highspy.Highs:
+    """A HiGHS instance, keeping its C++ banner off stdout (the CLI prints JSON there)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
 def solve_component(
     arrays: Arrays, rows: Rows, costs: IntArray, start: npt.NDArray[np.float64], time_limit: float
 ) -> Solved:
     """Maximise ``costs`` over the model with HiGHS, warm-started from ``start``."""
     began = time.perf_counter()
     n = len(costs)
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h = _quiet_highs()
     h.setOptionValue("output_flag", False)
     lp = highspy.HighsLp()
     lp.num_col_ = n
