@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from mentra_desktop.scheduling.selection import RankedSlot
 
 
+_STATUSES = tuple(CellStatus)
+
+
 class SlotRow(NamedTuple):
     """One slot's line of the table; mentor ids sorted; ``partial`` pairs id with fraction."""
 
@@ -54,7 +57,7 @@ def _when(start: datetime) -> str:
 
 def _row(ev: CouncilEvaluation, rank: int, ranked: RankedSlot) -> SlotRow:
     se = next(s for s in ev.slots if s.slot.id == ranked.slot_id)
-    groups: dict[CellStatus, list[str]] = {status: [] for status in CellStatus}
+    groups: dict[CellStatus, list[str]] = {status: [] for status in _STATUSES}
     partial: list[tuple[str, float]] = []
     penalty = 0.0
     attending = ranked.attendees
@@ -129,8 +132,8 @@ def explain(
         )
     if status == "confirmed" and early:
         parts.append(
-            f"Confirmed before the deadline: even if {_names(waiting_on)} decline, no other "
-            "slot could overtake it."
+            f"Confirmed before the deadline: even if every pending answer ({_names(waiting_on)}) "
+            "is a no, no other slot could overtake it."
         )
     elif status == "waiting":
         parts.append(

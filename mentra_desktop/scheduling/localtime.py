@@ -82,3 +82,49 @@ def outside_minutes(start: datetime, end: datetime, tz: ZoneInfo, hours: Working
         (hi - lo).total_seconds() for lo, hi in working_intervals(start, end, tz, hours)
     )
     return total - inside_seconds / 60.0
+
+
+_EPOCH_DAY = 86400
+_day_cache: dict[tuple[str, time, time, int], tuple[tuple[float, float], ...]] = {}
+_DAY_CACHE_LIMIT = 65536
+
+
+def _working_epochs(
+    tz_name: str, tz: ZoneInfo, hours: WorkingHours, utc_day: int
+) -> tuple[tuple[float, float], ...]:
+    """Working intervals (epoch seconds) touching UTC days ``utc_day - 1 .. utc_day + 2``.
+
+    Cached per (zone, hours, day): councils share days and zones, so the zone
+    conversions run once per mentor-day instead of once per (mentor, slot).
+    """
+    key = (tz_name, hours.start, hours.end, utc_day)
+    cached = _day_cache.get(key)
+    if cached is None:
+        lo = datetime.fromtimestamp((utc_day - 1) * _EPOCH_DAY, UTC)
+        hi = datetime.fromtimestamp((utc_day + 3) * _EPOCH_DAY, UTC)
+        cached = tuple(
+            (a.timestamp(), b.timestamp()) for a, b in working_intervals(lo, hi, tz, hours)
+        )
+        if len(_day_cache) >= _DAY_CACHE_LIMIT:
+            _day_cache.clear()
+        _day_cache[key] = cached
+    return cached
+
+
+def outside_minutes_epoch(
+    start: float, end: float, tz_name: str, tz: ZoneInfo, hours: WorkingHours
+) -> float:
+    """:func:`outside_minutes` for epoch seconds, using the per-day cache.
+
+    Same result as :func:`outside_minutes` for intervals up to a day long (longer
+    ones are delegated to it).
+    """
+    if end - start > _EPOCH_DAY:
+        return outside_minutes(
+            datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC), tz, hours
+        )
+    inside = 0.0
+    for lo, hi in _working_epochs(tz_name, tz, hours, int(start // _EPOCH_DAY)):
+        if lo < end and start < hi:
+            inside += min(hi, end) - max(lo, start)
+    return (end - start - inside) / 60.0
