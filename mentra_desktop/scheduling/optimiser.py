@@ -211,8 +211,9 @@ def solve_problem(problem: Problem, time_limit_s: float) -> tuple[Plan, str, flo
             float(costs @ np.rint(columns)) if solved.columns is not None else float(costs @ start)
         )
         proven &= solved.proven
-        gap = max(gap, (solved.bound - value) / max(abs(value), 1.0))
-        bound += int(np.floor(max(solved.bound, value) / w1 + 1e-9))
+        ceiling = min(solved.bound, float(costs.sum()))  # all-ones bounds any plan (costs >= 0)
+        gap = max(gap, (ceiling - value) / max(abs(value), 1.0))
+        bound += int(np.floor(max(ceiling, value) / w1 + 1e-9))
         chosen = np.flatnonzero(columns[: len(part.option_index)] > 0.5)
         attend = columns[len(part.option_index) :] > 0.5
         for k in chosen.tolist():
