@@ -1,0 +1,134 @@
+"""Queue notifications to a council's participants through the API, and list them.
+
+Reminders go only to mentors whose ``availabilityResponse`` is still pending and bump their
+``lastReminderSent`` and reminder count; confirmations repeat the confirmed time to the
+attending mentors and the mentees; custom messages go to the chosen audience.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import select
+
+from mentra_desktop.models import (
+    AvailabilityResponse,
+    CoordinationStatus,
+    Notification,
+    NotificationKind,
+    Role,
+    utcnow,
+)
+from mentra_platform.changes import record_change
+from mentra_platform.deps import CouncilUser, ReadSession, StaffUser, WriteSession
+from mentra_platform.errors import ApiError, error_responses
+from mentra_platform.idempotency import IDEMPOTENT_RESPONSES, Idem
+from mentra_platform.routes._council_access import load_council
+from mentra_platform.routes._notify import confirmation_text, mentee_ids, queue
+from mentra_platform.schemas.notifications import (
+    NotificationBatch,
+    NotificationIn,
+    NotificationOut,
+)
+
+_LINK = re.compile(r"/r/[A-Za-z0-9._~-]+")
+
+router = APIRouter(prefix="/api/v1", tags=["notifications"])
+
+
+@router.post(
+    "/councils/{council_id}/notifications",
+    status_code=201,
+    response_model=NotificationBatch,
+    responses={**error_responses(400, 401, 403, 404, 409, 422), **IDEMPOTENT_RESPONSES},
+    summary="Queue a reminder, confirmation or custom message to the council's participants",
+)
+def send_notification(
+    council_id: int,
+    body: NotificationIn,
+    user: StaffUser,
+    session: WriteSession,
+    idem: Idem,
+) -> Response:
+    council = load_council(session, council_id, lock=True)
+    if council.coordination_status == CoordinationStatus.CANCELLED:
+        raise ApiError(409, "The council is cancelled")
+    audience = body.audience or ("mentors" if body.kind == "reminder" else "both")
+    mentors: list[int] = []
+    if body.kind == "reminder":
+        if council.coordination_status == CoordinationStatus.CONFIRMED:
+            raise ApiError(409, "The council is confirmed; no answers are pending")
+        now = utcnow()
+        for cm in council.mentors:
+            if cm.availability_response == AvailabilityResponse.PENDING:
+                cm.last_reminder_sent = now
+                cm.reminder_count += 1
+                mentors.append(cm.mentor_id)
+        deadline = council.mentor_response_deadline
+        subject = body.subject or f"Reminder: your availability for {council.topic}"
+        text = body.message or (
+            f"Please tell us which proposed times work for \u201c{council.topic}\u201d"
+            + (f" before {deadline:%Y-%m-%d %H:%M} UTC." if deadline else ".")
+        )
+        kind = NotificationKind.REMINDER
+    elif body.kind == "confirmation":
+        if not council.final_time_confirmed:
+            raise ApiError(409, "The council has no confirmed time yet")
+        mentors = [cm.mentor_id for cm in council.mentors if cm.attending]
+        subject, text = confirmation_text(council)
+        subject, text = body.subject or subject, body.message or text
+        kind = NotificationKind.CONFIRMATION
+    else:
+        mentors = [cm.mentor_id for cm in council.mentors]
+        subject = body.subject or f"Message about {council.topic}"
+        text = body.message or ""
+        kind = NotificationKind.CUSTOM
+    recipients = [] if audience == "mentee" else mentors
+    if audience in ("mentee", "both"):
+        recipients += mentee_ids(session, council)
+    notes = queue(session, council, kind, recipients, subject, text)
+    session.flush()
+    record_change(
+        session,
+        council_id=council.id,
+        kind="notification.queued",
+        entity="notification",
+        payload={"kind": kind.value, "recipientIds": [n.recipient_id for n in notes]},
+    )
+    out = NotificationBatch(
+        council_id=council.id,
+        queued=len(notes),
+        recipient_ids=[n.recipient_id for n in notes],
+        items=[NotificationOut.model_validate(n) for n in notes],
+    )
+    return idem.respond(session, out, status_code=201)
+
+
+@router.get(
+    "/councils/{council_id}/notifications",
+    response_model=list[NotificationOut],
+    responses=error_responses(401, 403, 404, 422),
+    summary="Notifications of a council: all for staff, your own for everyone else",
+)
+def list_notifications(
+    council_id: int,
+    user: CouncilUser,
+    session: ReadSession,
+    kind: Literal["reminder", "confirmation", "custom", "invitation", "alert"] | None = Query(
+        default=None
+    ),
+) -> list[NotificationOut]:
+    council = load_council(session, council_id)
+    stmt = select(Notification).where(Notification.council_id == council.id)
+    if user.role not in (Role.ADMIN, Role.COORDINATOR):
+        stmt = stmt.where(Notification.recipient_id == user.id)
+    if kind is not None:
+        stmt = stmt.where(Notification.kind == NotificationKind(kind))
+    rows = session.scalars(stmt.order_by(Notification.id)).all()
+    out = [NotificationOut.model_validate(n) for n in rows]
+    for item in out:
+        if item.recipient_id != user.id:  # one-click links are the recipient's credentials
+            item.body = _LINK.sub("/r/[redacted]", item.body)
+    return out

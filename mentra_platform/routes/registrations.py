@@ -1,0 +1,89 @@
+"""Mentee registrations for a council: goals and questions, Council plan only.
+
+Only mentees register (staff and mentors have nothing to register for); a mentee without
+the Council plan gets 403 like on every council feature. One registration per mentee and
+council (409 on a second), idempotent with ``Idempotency-Key``. Listing: a mentee sees
+their own, the council's mentors and staff see all.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from mentra_desktop.models import CoordinationStatus, Registration, Role
+from mentra_platform.changes import record_change
+from mentra_platform.deps import CouncilUser, ReadSession, WriteSession
+from mentra_platform.errors import ApiError, error_responses
+from mentra_platform.idempotency import IDEMPOTENT_RESPONSES, Idem
+from mentra_platform.routes._council_access import load_council, seat_of
+from mentra_platform.schemas.registrations import RegistrationIn, RegistrationList, RegistrationOut
+
+router = APIRouter(prefix="/api/v1", tags=["registrations"])
+
+
+@router.post(
+    "/councils/{council_id}/registrations",
+    status_code=201,
+    response_model=RegistrationOut,
+    responses={**error_responses(400, 401, 403, 404, 409, 422), **IDEMPOTENT_RESPONSES},
+    summary="Register for a council with goals and questions (Council-plan mentees)",
+)
+def register(
+    council_id: int,
+    body: RegistrationIn,
+    user: CouncilUser,
+    session: WriteSession,
+    idem: Idem,
+) -> Response:
+    if user.role != Role.MENTEE:
+        raise ApiError(403, "Only mentees register for councils")
+    council = load_council(session, council_id)
+    if council.coordination_status == CoordinationStatus.CANCELLED:
+        raise ApiError(409, "The council is cancelled")
+    existing = session.scalar(
+        select(Registration.id).where(
+            Registration.council_id == council.id, Registration.user_id == user.id
+        )
+    )
+    if existing is not None:
+        raise ApiError(409, "You are already registered for this council")
+    reg = Registration(
+        council_id=council.id, user_id=user.id, goals=body.goals, questions=body.questions
+    )
+    session.add(reg)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent duplicate on PostgreSQL
+        session.rollback()
+        raise ApiError(409, "You are already registered for this council") from exc
+    record_change(
+        session,
+        council_id=council.id,
+        kind="registration.created",
+        entity="registration",
+        entity_id=reg.id,
+        payload={"userId": user.id},
+    )
+    out = RegistrationOut.model_validate(reg)
+    return idem.respond(session, out, status_code=201)
+
+
+@router.get(
+    "/councils/{council_id}/registrations",
+    response_model=RegistrationList,
+    responses=error_responses(401, 403, 404),
+    summary="Registrations: your own as a mentee; all for staff and the council's mentors",
+)
+def list_registrations(
+    council_id: int, user: CouncilUser, session: ReadSession
+) -> RegistrationList:
+    council = load_council(session, council_id)
+    stmt = select(Registration).where(Registration.council_id == council.id)
+    if user.role == Role.MENTEE:
+        stmt = stmt.where(Registration.user_id == user.id)
+    elif user.role == Role.MENTOR and seat_of(council, user.id) is None:
+        raise ApiError(403, "You are not a mentor on this council")
+    rows = session.scalars(stmt.order_by(Registration.id)).all()
+    return RegistrationList(items=[RegistrationOut.model_validate(r) for r in rows])
