@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -184,9 +183,10 @@ def check_plan(problem: Problem, plan: Plan) -> list[str]:
     """
     errors: list[str] = []
     seen: set[int] = set()
-    sessions: dict[int, list[tuple[int, int, str]]] = {}
+    busy: dict[int, list[tuple[int, int]]] = {}
     for mentor, start, end in problem.confirmed:
-        sessions.setdefault(mentor, []).append((start, end, "a confirmed session"))
+        busy.setdefault(mentor, []).append((start, end))
+    sessions: dict[int, list[tuple[int, int, str]]] = {}
     for option_index, mentors in plan:
         option = problem.options[option_index]
         cid = problem.council_ids[option.council]
@@ -201,13 +201,18 @@ def check_plan(problem: Problem, plan: Plan) -> list[str]:
         for mentor in mentors:
             if mentor not in option.mentors:
                 errors.append(f"council {cid}: mentor {mentor} cannot attend {option.slot_id}")
+            if any(s < option.end and option.start < e for s, e in busy.get(mentor, [])):
+                name = problem.mentor_ids[mentor]
+                errors.append(
+                    f"mentor {name} is double-booked: council {cid} and a confirmed session"
+                )
             sessions.setdefault(mentor, []).append((option.start, option.end, f"council {cid}"))
     for mentor, spans in sessions.items():
-        spans.sort()
-        for (_, end_a, what_a), (start_b, _, what_b) in pairwise(spans):
-            if start_b < end_a:
-                name = problem.mentor_ids[mentor]
-                errors.append(f"mentor {name} is double-booked: {what_a} and {what_b}")
+        for i, (start_a, end_a, what_a) in enumerate(spans):
+            for start_b, end_b, what_b in spans[i + 1 :]:
+                if start_b < end_a and start_a < end_b:
+                    name = problem.mentor_ids[mentor]
+                    errors.append(f"mentor {name} is double-booked: {what_a} and {what_b}")
     return errors
 
 
