@@ -32,7 +32,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from mentra_desktop.scheduling.localtime import outside_minutes_epoch
+from mentra_desktop.scheduling.localtime import outside_minutes, working_epochs
 from mentra_desktop.scheduling.model import (
     Answer,
     Mentor,
@@ -126,87 +126,88 @@ def _covered_fraction(mentor: Mentor, slot_id: str, start: datetime, end: dateti
     return covered / (end - start).total_seconds()
 
 
-def evaluate_cell(
-    mentor: Mentor,
-    slot: Slot,
-    start: datetime,
-    end: datetime,
-    weight: float,
-    outside: float,
-    weights: Weights,
-) -> MentorCell:
-    """Evaluate one mentor for one slot; ``outside`` is precomputed by the caller."""
-    has_partial = slot.id in mentor.partial
-    answer = mentor.answers.get(slot.id)
-    if answer is None:
-        answer = Answer.AVAILABLE if has_partial else Answer.PENDING
-    busy = False
-    for r in mentor.busy:
-        if r.start < end and start < r.end:
-            busy = True
-            break
-    fraction = _covered_fraction(mentor, slot.id, start, end) if has_partial else 1.0
-    penalty = weights.outside_hours_penalty * outside / 60.0
-    attend = weight * weights.available - penalty
-    if busy:
-        return MentorCell(
-            mentor.id, CellStatus.BUSY, answer, True, False, fraction, outside, weight, 0.0,
-            penalty, attend,
-        )  # fmt: skip
-    if answer is Answer.AVAILABLE:
-        if fraction >= 1.0:
-            return MentorCell(
-                mentor.id, CellStatus.FULL, answer, False, True, 1.0, outside, weight,
-                weight * weights.available, penalty, attend,
-            )  # fmt: skip
-        status, value = CellStatus.PARTIAL, weight * weights.partial * fraction
-    elif answer is Answer.TENTATIVE:
-        status, value = CellStatus.TENTATIVE, weight * weights.tentative * fraction
-    elif answer is Answer.PENDING:
-        status, value = CellStatus.PENDING, 0.0
-    else:
-        status, value = CellStatus.UNAVAILABLE, 0.0
-    return MentorCell(
-        mentor.id, status, answer, False, False, fraction, outside, weight, value, penalty, attend
-    )
-
-
 def evaluate(request: SelectionRequest, weights: Weights) -> CouncilEvaluation:
     """Evaluate every (mentor, slot) cell of one council.
 
     Pure and deterministic: mentors are taken in id order. Working days are
-    converted to UTC once per (zone, hours, day) and cached across calls.
+    converted to UTC once per (zone, hours, day) and cached across calls; busy
+    ranges are compared as epoch seconds. This loop is the engine's hot path, hence
+    inlined rather than split into per-cell calls.
     """
     council = request.council
     duration = council.duration
+    seconds = duration.total_seconds()
+    long_slot = seconds > 86400  # the per-day cache covers sessions of up to a day
+    available_w, partial_w, tentative_w = weights.available, weights.partial, weights.tentative
+    per_minute_penalty = weights.outside_hours_penalty / 60.0
     mentors = sorted(request.mentors, key=lambda m: m.id)
-    mentor_weights = {m.id: weights.mentor_weight(m) for m in mentors}
-    zones = [(m.timezone, m.tz, m.working_hours) for m in mentors]
+    mentor_weights: dict[str, float] = {}
+    prepared = []
+    for m in mentors:
+        weight = weights.mentor_weight(m)
+        mentor_weights[m.id] = weight
+        busy = tuple((r.start.timestamp(), r.end.timestamp()) for r in m.busy)
+        hours = m.working_hours
+        prepared.append((m, m.id, m.answers, m.partial, busy, weight, m.timezone, m.tz, hours))
     slots: list[SlotEvaluation] = []
     for index, slot in enumerate(council.slots):
         start = slot.start
         end = start + duration
-        start_epoch = start.timestamp()
-        end_epoch = start_epoch + duration.total_seconds()
+        s0 = start.timestamp()
+        s1 = s0 + seconds
+        day = int(s0 // 86400)
+        slot_id = slot.id
         cells: list[MentorCell] = []
         full: list[str] = []
         full_scores: list[float] = []
         pending: list[str] = []
         priority_score = weights.priority_weight * slot.priority
         base = priority_score
-        for mentor, (tz_name, tz, hours) in zip(mentors, zones, strict=True):
-            outside = outside_minutes_epoch(start_epoch, end_epoch, tz_name, tz, hours)
-            cell = evaluate_cell(
-                mentor, slot, start, end, mentor_weights[mentor.id], outside, weights
-            )
-            cells.append(cell)
-            if cell.full:
-                full.append(cell.mentor_id)
-                full_scores.append(cell.attend_score)
+        for m, mid, answers, partials, busy_ranges, weight, tz_name, tz, hours in prepared:
+            if long_slot:
+                outside = outside_minutes(start, end, tz, hours)
             else:
-                base += cell.value
-                if cell.status is CellStatus.PENDING:
-                    pending.append(cell.mentor_id)
+                inside = 0.0
+                for lo, hi in working_epochs(tz_name, tz, hours, day):
+                    if lo < s1 and s0 < hi:
+                        inside += min(hi, s1) - max(lo, s0)
+                outside = (seconds - inside) / 60.0
+            penalty = per_minute_penalty * outside
+            attend = weight * available_w - penalty
+            has_partial = slot_id in partials
+            answer = answers.get(slot_id)
+            if answer is None:
+                answer = Answer.AVAILABLE if has_partial else Answer.PENDING
+            fraction = _covered_fraction(m, slot_id, start, end) if has_partial else 1.0
+            busy = False
+            for lo, hi in busy_ranges:
+                if lo < s1 and s0 < hi:
+                    busy = True
+                    break
+            if busy:
+                status, value = CellStatus.BUSY, 0.0
+            elif answer is Answer.AVAILABLE:
+                if fraction >= 1.0:
+                    value = weight * available_w
+                    cells.append(MentorCell(
+                        mid, CellStatus.FULL, answer, False, True, 1.0, outside, weight, value,
+                        penalty, attend,
+                    ))  # fmt: skip
+                    full.append(mid)
+                    full_scores.append(attend)
+                    continue
+                status, value = CellStatus.PARTIAL, weight * partial_w * fraction
+            elif answer is Answer.TENTATIVE:
+                status, value = CellStatus.TENTATIVE, weight * tentative_w * fraction
+            elif answer is Answer.PENDING:
+                status, value = CellStatus.PENDING, 0.0
+                pending.append(mid)
+            else:
+                status, value = CellStatus.UNAVAILABLE, 0.0
+            base += value
+            cells.append(MentorCell(
+                mid, status, answer, busy, False, fraction, outside, weight, value, penalty, attend
+            ))  # fmt: skip
         evaluation = SlotEvaluation(
             index, slot, start, end, tuple(cells), tuple(full), tuple(full_scores),
             tuple(pending), priority_score, base,

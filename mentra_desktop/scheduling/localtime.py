@@ -89,7 +89,7 @@ _day_cache: dict[tuple[str, time, time, int], tuple[tuple[float, float], ...]] =
 _DAY_CACHE_LIMIT = 65536
 
 
-def _working_epochs(
+def working_epochs(
     tz_name: str, tz: ZoneInfo, hours: WorkingHours, utc_day: int
 ) -> tuple[tuple[float, float], ...]:
     """Working intervals (epoch seconds) touching UTC days ``utc_day - 1 .. utc_day + 2``.
@@ -124,7 +124,7 @@ def outside_minutes_epoch(
             datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC), tz, hours
         )
     inside = 0.0
-    for lo, hi in _working_epochs(tz_name, tz, hours, int(start // _EPOCH_DAY)):
+    for lo, hi in working_epochs(tz_name, tz, hours, int(start // _EPOCH_DAY)):
         if lo < end and start < hi:
             inside += min(hi, end) - max(lo, start)
     return (end - start - inside) / 60.0
