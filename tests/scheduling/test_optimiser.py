@@ -20,6 +20,7 @@ from mentra_desktop.scheduling.optimiser_problem import (
     greedy,
     objective,
 )
+
 from .factories import at, mentor, request, slots
 
 H = 3600
