@@ -146,9 +146,11 @@ def evaluate(request: SelectionRequest, weights: Weights) -> CouncilEvaluation:
     for m in mentors:
         weight = weights.mentor_weight(m)
         mentor_weights[m.id] = weight
-        busy = tuple((r.start.timestamp(), r.end.timestamp()) for r in m.busy)
+        busy_epochs = tuple((r.start.timestamp(), r.end.timestamp()) for r in m.busy)
         hours = m.working_hours
-        prepared.append((m, m.id, m.answers, m.partial, busy, weight, m.timezone, m.tz, hours))
+        prepared.append(
+            (m, m.id, m.answers, m.partial, busy_epochs, weight, m.timezone, m.tz, hours)
+        )
     slots: list[SlotEvaluation] = []
     for index, slot in enumerate(council.slots):
         start = slot.start
