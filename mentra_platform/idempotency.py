@@ -43,8 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mentra_desktop.models import IdempotencyRecord, IdempotencyStatus, User, utcnow
-from mentra_platform.db import Database
-from mentra_platform.deps import current_user, get_db
+from mentra_platform.deps import current_user, get_write_session
 from mentra_platform.errors import ApiError, ErrorBody
 
 HEADER = "Idempotency-Key"
@@ -133,62 +132,76 @@ class Idempotency:
         return Response(content=body, status_code=status_code, headers=out_headers)
 
 
-def _claim(db: Database, user_id: int, key: str, method: str, path: str, fp: str) -> int:
-    for _attempt in range(3):
-        with db.write() as session:
-            record = session.scalar(
-                select(IdempotencyRecord).where(
-                    IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
-                )
+def _claim_once(
+    session: Session, user_id: int, key: str, method: str, path: str, fp: str
+) -> int | None:
+    """Claim the key (commit) and return the record id; None when a racing insert won."""
+    record = session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+        )
+    )
+    now = utcnow()
+    if record is not None:
+        if record.fingerprint != fp:
+            raise ApiError(
+                422,
+                "Idempotency-Key was already used with a different request",
+                [(HEADER, "reused with another payload")],
             )
-            now = utcnow()
-            if record is not None:
-                if record.fingerprint != fp:
-                    raise ApiError(
-                        422,
-                        "Idempotency-Key was already used with a different request",
-                        [(HEADER, "reused with another payload")],
-                    )
-                if record.status == IdempotencyStatus.DONE:
-                    raise IdempotentReplay(
-                        record.response_status or 200,
-                        record.response_body or b"",
-                        record.response_headers or {},
-                    )
-                if now - record.created_at < STALE_AFTER:
-                    raise ApiError(409, "A request with this Idempotency-Key is still running")
-                record.created_at = now
-                session.commit()
-                return record.id
-            record = IdempotencyRecord(
-                user_id=user_id, key=key, method=method, path=path, fingerprint=fp, created_at=now
+        if record.status == IdempotencyStatus.DONE:
+            raise IdempotentReplay(
+                record.response_status or 200,
+                record.response_body or b"",
+                record.response_headers or {},
             )
-            session.add(record)
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                continue
-            return record.id
+        if now - record.created_at < STALE_AFTER:
+            raise ApiError(409, "A request with this Idempotency-Key is still running")
+        record.created_at = now  # abandoned claim: take it over
+        session.commit()
+        return record.id
+    record = IdempotencyRecord(
+        user_id=user_id, key=key, method=method, path=path, fingerprint=fp, created_at=now
+    )
+    session.add(record)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return record.id
+
+
+def _claim(session: Session, user_id: int, key: str, method: str, path: str, fp: str) -> int:
+    try:
+        for _attempt in range(3):
+            record_id = _claim_once(session, user_id, key, method, path, fp)
+            if record_id is not None:
+                return record_id
+    except BaseException:
+        session.rollback()  # free the write lock before answering
+        raise
     raise ApiError(409, "A request with this Idempotency-Key is still running")
 
 
-def _release(db: Database, record_id: int) -> None:
-    with db.write() as session:
-        session.execute(
-            delete(IdempotencyRecord).where(
-                IdempotencyRecord.id == record_id,
-                IdempotencyRecord.status == IdempotencyStatus.IN_PROGRESS,
-            )
+def _release(session: Session, record_id: int) -> None:
+    # The route's own (failed) work shares this session: drop it first, then the claim.
+    session.rollback()
+    session.execute(
+        delete(IdempotencyRecord).where(
+            IdempotencyRecord.id == record_id,
+            IdempotencyRecord.status == IdempotencyStatus.IN_PROGRESS,
         )
-        session.commit()
+    )
+    session.commit()
 
 
 async def idempotency(
     request: Request,
     user: Annotated[User, Depends(current_user)],
-    db: Annotated[Database, Depends(get_db)],
+    session: Annotated[Session, Depends(get_write_session)],
 ) -> AsyncIterator[Idempotency]:
+    """Claims the key on the request's write session (the one the route gets too)."""
     raw = request.headers.get(HEADER)
     if raw is None:
         yield Idempotency(None)
@@ -197,14 +210,14 @@ async def idempotency(
     body = await request.body()
     fp = fingerprint(request.method, request.url.path, body)
     record_id = await run_in_threadpool(
-        _claim, db, user.id, key, request.method, request.url.path, fp
+        _claim, session, user.id, key, request.method, request.url.path, fp
     )
     guard = Idempotency(record_id)
     try:
         yield guard
     finally:
         if not guard.completed:
-            await run_in_threadpool(_release, db, record_id)
+            await run_in_threadpool(_release, session, record_id)
 
 
 Idem = Annotated[Idempotency, Depends(idempotency)]
