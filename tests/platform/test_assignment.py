@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
+from p2_helpers import COORD, MENTEE, add_mentors, create_council, etag
+from sqlalchemy import select
 
+from mentra_desktop.models import CouncilMentor, MentorProfile
 from mentra_platform.assignment import (
     Candidate,
     Slot,
@@ -167,3 +171,67 @@ def test_rejects_naive_slots_and_bad_bounds() -> None:
         Slot(1, datetime(2026, 1, 1, 10), datetime(2026, 1, 1, 11))
     with pytest.raises(ValueError):
         assign_mentors(TOPIC, [], [], target=3, minimum=4)
+
+
+# --- live server --------------------------------------------------------------------------
+
+
+def test_auto_assign_by_expertise_spreads_zones(
+    client: Any, login: Any, make_slots: Any, live_server: Any
+) -> None:
+    staff = login(client, COORD)
+    council = create_council(
+        client, staff, make_slots(n=3, hour=14), topic="Hiring your first ten engineers"
+    )
+    cid = council["id"]
+    url = f"/api/v1/councils/{cid}/mentors/auto-assign"
+    assert client.post(url, headers=staff).status_code == 428
+    r = client.post(url, headers={**staff, "If-Match": etag(client, staff, cid)})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    picks = out["picks"]
+    assert len(picks) == 5 and out["meetsMinimum"] is True
+    assert all(p["expertiseMatch"] > 0 and p["reasons"] for p in picks)
+    assert len({p["utcOffsetMinutes"] for p in picks}) >= 2
+    assert sorted(m["mentorId"] for m in out["mentors"]) == sorted(p["mentorId"] for p in picks)
+    with live_server.session() as s:
+        seats = s.scalars(select(CouncilMentor.mentor_id).where(CouncilMentor.council_id == cid))
+        assert sorted(seats) == sorted(p["mentorId"] for p in picks)
+        profiles = {p.user_id: p for p in s.scalars(select(MentorProfile))}
+    for p in picks:
+        assert {"hiring", "leadership", "startups"} & set(profiles[p["mentorId"]].expertise)
+
+
+def test_add_remove_swap_lead_rules(
+    client: Any, login: Any, make_slots: Any, live_server: Any
+) -> None:
+    staff = login(client, COORD)
+    council = create_council(client, staff, make_slots(), mentorMaximum=4)
+    cid = council["id"]
+    tag = add_mentors(client, staff, cid, [10, 11, 12, 13])
+    base = f"/api/v1/councils/{cid}/mentors"
+    h = {**staff, "If-Match": tag}
+    assert client.post(base, json={"mentorId": 14}, headers=h).status_code == 409  # max 4
+    assert client.post(f"{base}/10/lead", headers={**staff, "If-Match": '"1"'}).status_code == 412
+    r = client.post(f"{base}/10/lead", headers=h)
+    assert r.status_code == 200 and r.json()["leadMentorId"] == 10
+    h = {**staff, "If-Match": r.headers["ETag"]}
+    r = client.delete(f"{base}/13", headers=h)
+    assert r.status_code == 200
+    h = {**staff, "If-Match": r.headers["ETag"]}
+    assert client.post(base, json={"mentorId": 11}, headers=h).status_code == 409  # duplicate
+    r = client.post(base, json={"mentorId": 9}, headers=h)  # a mentee
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "mentorId"
+    assert (
+        client.post(base, json={"mentorId": 13}, headers=login(client, MENTEE)).status_code == 403
+    )
+    r = client.post(f"{base}/10/swap", json={"replacementId": 20}, headers=h)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["leadMentorId"] == 20
+    assert sorted(m["mentorId"] for m in out["mentors"]) == [11, 12, 20]
+    assert [m["mentorId"] for m in out["mentors"] if m["isLead"]] == [20]
+    assert (
+        client.delete(f"{base}/10", headers={**staff, "If-Match": r.headers["ETag"]}).status_code
+        == 404
+    )
