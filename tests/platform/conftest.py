@@ -158,6 +158,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty (unmigrated) database for one test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    if not postgres_available():
+        pytest.skip(f"PostgreSQL does not answer on {PG_HOST}:{PG_PORT}")
+    name = f"{PREFIX}_empty_{next(_counter)}"
+    _pg_admin(f"CREATE DATABASE {name}")
+    try:
+        yield _pg_url(name)
+    finally:
+        _pg_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @dataclass
 class LiveServer:
     url: str
