@@ -31,6 +31,7 @@ test: lint
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || echo 'wrk missing: the platform bench will be skipped'
 	$(BIN)/python -m bench
 
 clean:
