@@ -12,8 +12,10 @@ import importlib
 import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from mentra_platform import routes
 from mentra_platform.config import Settings, get_settings
@@ -36,6 +38,69 @@ def discover_routers() -> list[APIRouter]:
         if isinstance(router, APIRouter):
             found.append(router)
     return found
+
+
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
+_ERROR_SCHEMAS: dict[str, Any] = {
+    "FieldError": {
+        "type": "object",
+        "title": "FieldError",
+        "properties": {
+            "field": {"type": "string", "title": "Field"},
+            "message": {"type": "string", "title": "Message"},
+        },
+        "required": ["field", "message"],
+    },
+    "ErrorBody": {
+        "type": "object",
+        "title": "ErrorBody",
+        "properties": {
+            "detail": {"type": "string", "title": "Detail"},
+            "errors": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/FieldError"},
+                "title": "Errors",
+                "default": [],
+            },
+        },
+        "required": ["detail"],
+    },
+}
+
+
+def _install_openapi(app: FastAPI) -> None:
+    """Document our real error body everywhere.
+
+    FastAPI documents 422 with its own ``HTTPValidationError`` shape; ours is
+    :class:`~mentra_platform.errors.ErrorBody`. Operations with a request body can also
+    answer 400 for a body that is not parseable JSON.
+    """
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, routes=app.routes, description=app.description
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, definition in _ERROR_SCHEMAS.items():
+            components.setdefault(name, definition)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if "422" in responses:
+                    responses["422"]["content"] = {"application/json": {"schema": _ERROR_REF}}
+                if "requestBody" in operation and "400" not in responses:
+                    responses["400"] = {
+                        "description": "Body is not parseable",
+                        "content": {"application/json": {"schema": _ERROR_REF}},
+                    }
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
@@ -67,5 +132,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @app.get("/healthz", tags=["meta"], summary="Liveness probe")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    _install_openapi(app)
 
     return app

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -76,6 +76,12 @@ def current_user(
         session.expunge(user)
     return user
 
+
+MAX_ID = 2**31 - 1
+"""Largest id any table can hold (PostgreSQL ``integer``)."""
+
+CouncilId = Annotated[int, Path(ge=1, le=MAX_ID, description="Council id")]
+"""Path parameter type for ``{council_id}``: out-of-range ids are a 422, never a 500."""
 
 CurrentUser = Annotated[User, Depends(current_user)]
 ReadSession = Annotated[Session, Depends(get_session)]

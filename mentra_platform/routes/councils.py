@@ -20,7 +20,14 @@ from mentra_desktop.models import (
 )
 from mentra_platform.changes import current_seq, record_change
 from mentra_platform.councils_query import apply_filters, can_see, council_dicts, etag
-from mentra_platform.deps import CouncilUser, ReadSession, StaffUser, WriteSession
+from mentra_platform.deps import (
+    MAX_ID,
+    CouncilId,
+    CouncilUser,
+    ReadSession,
+    StaffUser,
+    WriteSession,
+)
 from mentra_platform.errors import ApiError, error_responses
 from mentra_platform.idempotency import IDEMPOTENT_RESPONSES, Idem
 from mentra_platform.schemas.councils import (
@@ -61,7 +68,7 @@ def list_councils(
     status: Annotated[list[CoordinationStatus] | None, Query()] = None,
     deadline_from: Annotated[datetime | None, Query(alias="deadlineFrom")] = None,
     deadline_to: Annotated[datetime | None, Query(alias="deadlineTo")] = None,
-    mentor_id: Annotated[int | None, Query(alias="mentorId", ge=1, le=2**62)] = None,
+    mentor_id: Annotated[int | None, Query(alias="mentorId", ge=1, le=MAX_ID)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     updated_since: Annotated[datetime | None, Query(alias="updatedSince")] = None,
     since: Annotated[
@@ -131,8 +138,8 @@ def _load_visible(session: Session, user: User, council_id: int) -> CouncilSessi
     responses=error_responses(401, 403, 404),
     summary="One council with its slots, mentors and per-slot answers",
 )
-def get_council(council_id: int, user: CouncilUser, session: ReadSession) -> Response:
-    if council_id > 2**62 or not can_see(session, user, council_id):
+def get_council(council_id: CouncilId, user: CouncilUser, session: ReadSession) -> Response:
+    if not can_see(session, user, council_id):
         raise ApiError(404, "Council not found")
     items = council_dicts(session, [council_id])
     if not items:
@@ -225,15 +232,13 @@ _IF_MATCH = Header(
     summary="Update a council (If-Match required)",
 )
 def patch_council(
-    council_id: int,
+    council_id: CouncilId,
     body: CouncilPatch,
     user: StaffUser,
     session: WriteSession,
     if_match: Annotated[str | None, _IF_MATCH] = None,
 ) -> Response:
-    council = _load_visible(session, user, council_id) if council_id <= 2**62 else None
-    if council is None:
-        raise ApiError(404, "Council not found")
+    council = _load_visible(session, user, council_id)
     check_if_match(if_match, council.version)
     fields = body.model_fields_set
     if not fields:
@@ -321,16 +326,14 @@ def _camel(name: str) -> str:
     summary="Cancel a council (admin/coordinator; If-Match optional)",
 )
 def cancel_council(
-    council_id: int,
+    council_id: CouncilId,
     body: CancelIn,
     user: StaffUser,
     session: WriteSession,
     idem: Idem,
     if_match: Annotated[str | None, _IF_MATCH] = None,
 ) -> Response:
-    council = _load_visible(session, user, council_id) if council_id <= 2**62 else None
-    if council is None:
-        raise ApiError(404, "Council not found")
+    council = _load_visible(session, user, council_id)
     if if_match is not None:
         check_if_match(if_match, council.version)
     if council.coordination_status == CoordinationStatus.CANCELLED:
