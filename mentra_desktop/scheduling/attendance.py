@@ -32,7 +32,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from mentra_desktop.scheduling.localtime import outside_minutes, working_epochs
+from mentra_desktop.scheduling.localtime import day_table, outside_minutes, working_epochs
 from mentra_desktop.scheduling.model import (
     Answer,
     Mentor,
@@ -143,14 +143,23 @@ def evaluate(request: SelectionRequest, weights: Weights) -> CouncilEvaluation:
     mentors = sorted(request.mentors, key=lambda m: m.id)
     mentor_weights: dict[str, float] = {}
     prepared = []
+    base_w, seniority_w, expertise_w = (
+        weights.base,
+        weights.seniority_weight,
+        weights.expertise_weight,
+    )
     for m in mentors:
-        weight = weights.mentor_weight(m)
+        weight = (
+            base_w + seniority_w * m.seniority + expertise_w * m.expertise_match
+        )  # = mentor_weight
         mentor_weights[m.id] = weight
         busy_epochs = tuple((r.start.timestamp(), r.end.timestamp()) for r in m.busy)
         hours = m.working_hours
-        prepared.append(
-            (m, m.id, m.answers, m.partial, busy_epochs, weight, m.timezone, m.tz, hours)
-        )
+        days = day_table(m.timezone, hours)
+        prepared.append((m, m.id, m.answers, m.partial, busy_epochs, weight, hours, days))
+    full_status, busy_status = CellStatus.FULL, CellStatus.BUSY
+    available, tentative, pending_answer = Answer.AVAILABLE, Answer.TENTATIVE, Answer.PENDING
+    new_cell = new_slot = tuple.__new__
     slots: list[SlotEvaluation] = []
     for index, slot in enumerate(council.slots):
         start = slot.start
@@ -165,56 +174,64 @@ def evaluate(request: SelectionRequest, weights: Weights) -> CouncilEvaluation:
         pending: list[str] = []
         priority_score = weights.priority_weight * slot.priority
         base = priority_score
-        for m, mid, answers, partials, busy_ranges, weight, tz_name, tz, hours in prepared:
+        for m, mid, answers, partials, busy_ranges, weight, hours, days in prepared:
             if long_slot:
-                outside = outside_minutes(start, end, tz, hours)
+                outside = outside_minutes(start, end, m.tz, hours)
             else:
+                epochs = days.get(day)
+                if epochs is None:
+                    epochs = working_epochs(m.timezone, m.tz, hours, day, days)
                 inside = 0.0
-                for lo, hi in working_epochs(tz_name, tz, hours, day):
-                    if lo < s1 and s0 < hi:
+                for lo, hi in epochs:  # sorted by start
+                    if lo >= s1:
+                        break
+                    if s0 < hi:
                         inside += min(hi, s1) - max(lo, s0)
                 outside = (seconds - inside) / 60.0
             penalty = per_minute_penalty * outside
             attend = weight * available_w - penalty
-            has_partial = slot_id in partials
             answer = answers.get(slot_id)
-            if answer is None:
-                answer = Answer.AVAILABLE if has_partial else Answer.PENDING
-            fraction = _covered_fraction(m, slot_id, start, end) if has_partial else 1.0
+            if slot_id in partials:
+                if answer is None:
+                    answer = available
+                fraction = _covered_fraction(m, slot_id, start, end)
+            else:
+                if answer is None:
+                    answer = pending_answer
+                fraction = 1.0
             busy = False
             for lo, hi in busy_ranges:
                 if lo < s1 and s0 < hi:
                     busy = True
                     break
             if busy:
-                status, value = CellStatus.BUSY, 0.0
-            elif answer is Answer.AVAILABLE:
+                status, value = busy_status, 0.0
+            elif answer is available:
                 if fraction >= 1.0:
                     value = weight * available_w
-                    cells.append(MentorCell(
-                        mid, CellStatus.FULL, answer, False, True, 1.0, outside, weight, value,
+                    cells.append(new_cell(MentorCell, (
+                        mid, full_status, answer, False, True, 1.0, outside, weight, value,
                         penalty, attend,
-                    ))  # fmt: skip
+                    )))  # fmt: skip
                     full.append(mid)
                     full_scores.append(attend)
                     continue
                 status, value = CellStatus.PARTIAL, weight * partial_w * fraction
-            elif answer is Answer.TENTATIVE:
+            elif answer is tentative:
                 status, value = CellStatus.TENTATIVE, weight * tentative_w * fraction
-            elif answer is Answer.PENDING:
+            elif answer is pending_answer:
                 status, value = CellStatus.PENDING, 0.0
                 pending.append(mid)
             else:
                 status, value = CellStatus.UNAVAILABLE, 0.0
             base += value
-            cells.append(MentorCell(
+            cells.append(new_cell(MentorCell, (
                 mid, status, answer, busy, False, fraction, outside, weight, value, penalty, attend
-            ))  # fmt: skip
-        evaluation = SlotEvaluation(
+            )))  # fmt: skip
+        slots.append(new_slot(SlotEvaluation, (
             index, slot, start, end, tuple(cells), tuple(full), tuple(full_scores),
             tuple(pending), priority_score, base,
-        )  # fmt: skip
-        slots.append(evaluation)
+        )))  # fmt: skip
     return CouncilEvaluation(
         request,
         weights,

@@ -1,9 +1,13 @@
 """Why the engine decided what it did: a per-slot table and one readable paragraph.
 
 :func:`explain` runs inside every :func:`~mentra_desktop.scheduling.selection.select`
-call, so it builds plain tuples and one f-string paragraph and nothing more;
-:func:`render_table` turns the table into aligned text for the demo and the CLI's
-human output. Score parts always satisfy ``score = answers + priority − penalty``.
+call, so it builds plain tuples (:data:`RowData`, the fields of :class:`SlotRow` in
+order) and one f-string paragraph and nothing more; a decision keeps those tuples and
+wraps them in :class:`SlotRow` only when read. Plain tuples of strings and numbers
+are dropped from the garbage collector's watch after its first pass, which keeps
+thousands of kept decisions cheap. :func:`render_table` turns the table into aligned
+text for the demo and the CLI's human output. Score parts always satisfy
+``score = answers + priority − penalty``.
 """
 
 from __future__ import annotations
@@ -12,14 +16,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from mentra_desktop.scheduling.attendance import CellStatus, CouncilEvaluation
+from mentra_desktop.scheduling.attendance import CellStatus, CouncilEvaluation, SlotEvaluation
 
 if TYPE_CHECKING:
     from mentra_desktop.scheduling.alternatives import Alternative
-    from mentra_desktop.scheduling.selection import RankedSlot
+    from mentra_desktop.scheduling.selection import RankedRow
 
-
-_STATUSES = tuple(CellStatus)
+_FULL, _TENTATIVE, _PARTIAL = CellStatus.FULL, CellStatus.TENTATIVE, CellStatus.PARTIAL
+_BUSY, _UNAVAILABLE = CellStatus.BUSY, CellStatus.UNAVAILABLE
 
 
 class SlotRow(NamedTuple):
@@ -55,80 +59,104 @@ def _when(start: datetime) -> str:
     return start.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _row(ev: CouncilEvaluation, rank: int, ranked: RankedSlot) -> SlotRow:
-    se = next(s for s in ev.slots if s.slot.id == ranked.slot_id)
-    groups: dict[CellStatus, list[str]] = {status: [] for status in _STATUSES}
+RowData = tuple[
+    int, str, datetime, bool, tuple[str, ...], tuple[str, ...], tuple[str, ...],
+    tuple[tuple[str, float], ...], tuple[str, ...], tuple[str, ...], tuple[str, ...],
+    float, float, float, float,
+]  # fmt: skip
+"""A :class:`SlotRow` as a plain tuple (same fields, same order)."""
+
+
+def _row(rank: int, ranked: RankedRow, se: SlotEvaluation) -> RowData:
+    """One slot's row; attendees are always among the slot's full cells."""
+    slot_id, start, feasible, _, attending, score = ranked
+    tentative: list[str] = []
     partial: list[tuple[str, float]] = []
+    busy: list[str] = []
+    unavailable: list[str] = []
     penalty = 0.0
-    attending = ranked.attendees
     answers = se.base_score - se.priority_score
     for cell in se.cells:
-        groups[cell.status].append(cell.mentor_id)
-        if cell.status is CellStatus.PARTIAL:
+        status = cell.status
+        if status is _FULL:
+            if cell.mentor_id in attending:
+                penalty += cell.penalty
+                answers += cell.value
+        elif status is _TENTATIVE:
+            tentative.append(cell.mentor_id)
+        elif status is _PARTIAL:
             partial.append((cell.mentor_id, cell.covered_fraction))
-        if cell.mentor_id in attending:
-            penalty += cell.penalty
-            answers += cell.value
-    return SlotRow(
-        rank, se.slot.id, se.start, ranked.feasible, attending,
-        tuple(groups[CellStatus.FULL]), tuple(groups[CellStatus.TENTATIVE]), tuple(partial),
-        tuple(groups[CellStatus.BUSY]), tuple(groups[CellStatus.UNAVAILABLE]),
-        tuple(groups[CellStatus.PENDING]), answers, se.priority_score, penalty, ranked.score,
+        elif status is _BUSY:
+            busy.append(cell.mentor_id)
+        elif status is _UNAVAILABLE:
+            unavailable.append(cell.mentor_id)
+    return (
+        rank, slot_id, start, feasible, attending, se.full, tuple(tentative), tuple(partial),
+        tuple(busy), tuple(unavailable), se.pending, answers, se.priority_score, penalty, score,
     )  # fmt: skip
 
 
-def _why_ahead(first: SlotRow, second: SlotRow, lead: str | None) -> str:
+def _why_ahead(first: RowData, second: RowData, lead: str | None) -> str:
     """The first ranking criterion on which ``first`` beats ``second``."""
-    if first.feasible and not second.feasible:
-        return f"{second.slot_id} does not reach the minimum"
-    if lead is not None and (lead in first.attendees) != (lead in second.attendees):
-        return f"the lead {lead} attends it but not {second.slot_id}"
-    if len(first.attendees) != len(second.attendees):
-        return f"it seats {len(first.attendees)} mentors against {len(second.attendees)}"
-    if first.score != second.score:
-        return f"its score {first.score:.2f} beats {second.slot_id}'s {second.score:.2f}"
-    if first.start != second.start:
-        return f"it ties with {second.slot_id} and starts earlier"
-    return f"it ties with {second.slot_id} and its id sorts first"
+    other, first_seated, second_seated = second[1], first[4], second[4]
+    if first[3] and not second[3]:
+        return f"{other} does not reach the minimum"
+    if lead is not None and (lead in first_seated) != (lead in second_seated):
+        return f"the lead {lead} attends it but not {other}"
+    if len(first_seated) != len(second_seated):
+        return f"it seats {len(first_seated)} mentors against {len(second_seated)}"
+    if first[14] != second[14]:
+        return f"its score {first[14]:.2f} beats {other}'s {second[14]:.2f}"
+    if first[2] != second[2]:
+        return f"it ties with {other} and starts earlier"
+    return f"it ties with {other} and its id sorts first"
 
 
 def explain(
     ev: CouncilEvaluation,
-    ranking: Sequence[RankedSlot],
+    ranking: Sequence[RankedRow],
+    ranked_slots: Sequence[SlotEvaluation],
     status: str,
     chosen: bool,
     early: bool,
     alternatives: Sequence[Alternative],
-) -> Explanation:
-    """Build the table and the coordinator-facing paragraph for one decision."""
-    rows = tuple(_row(ev, rank, ranked) for rank, ranked in enumerate(ranking, 1))
-    council = ev.request.council
-    minimum, lead = council.mentor_minimum, ev.lead
+) -> tuple[tuple[RowData, ...], str]:
+    """The table (plain rows) and the coordinator-facing paragraph for one decision.
+
+    ``ranked_slots`` are the evaluations of ``ranking``'s slots, in the same order.
+    """
+    # A list first: the tuple is then allocated after its rows, so the collector's
+    # first pass can stop tracking it along with them.
+    rows = tuple([
+        _row(rank, ranked, se)
+        for rank, ranked, se in zip(range(1, len(ranking) + 1), ranking, ranked_slots, strict=True)
+    ])  # fmt: skip
+    minimum, lead = ev.request.council.mentor_minimum, ev.lead
     best = rows[0]
-    waiting_on = sorted({m for row in rows for m in row.pending})
+    best_id, best_seated = best[1], best[4]
+    waiting_on = sorted({m for row in rows for m in row[10]})
     parts: list[str] = []
     if chosen:
-        lead_note = f", including the lead {lead}" if lead in best.attendees else ""
+        lead_note = f", including the lead {lead}" if lead in best_seated else ""
         verb = "is confirmed" if status == "confirmed" else "currently leads"
         parts.append(
-            f"Slot {best.slot_id} ({_when(best.start)}) {verb} with "
-            f"{len(best.attendees)} mentors ({_names(best.attendees)}){lead_note}."
+            f"Slot {best_id} ({_when(best[2])}) {verb} with "
+            f"{len(best_seated)} mentors ({_names(best_seated)}){lead_note}."
         )
         if len(rows) > 1:
             parts.append(
-                f"It ranks ahead of {rows[1].slot_id} because {_why_ahead(best, rows[1], lead)}."
+                f"It ranks ahead of {rows[1][1]} because {_why_ahead(best, rows[1], lead)}."
             )
-        if lead is not None and lead not in best.attendees:
+        if lead is not None and lead not in best_seated:
             parts.append(f"The lead {lead} cannot attend any feasible slot in full.")
-        missing = [m for m in ev.mentor_ids if m not in best.attendees]
+        missing = [m for m in ev.mentor_ids if m not in best_seated]
         if missing:
-            se = next(s for s in ev.slots if s.slot.id == best.slot_id)
-            states = {c.mentor_id: c.status.value for c in se.cells}
+            states = {c.mentor_id: c.status.value for c in ranked_slots[0].cells}
             parts.append("Not attending: " + ", ".join(f"{m} ({states[m]})" for m in missing) + ".")
     else:
         parts.append(
-            f"No slot has {minimum} mentors fully available yet; the best is {best.slot_id} "
-            f"with {len(best.attendees)} ({_names(best.attendees)})."
+            f"No slot has {minimum} mentors fully available yet; the best is {best_id} "
+            f"with {len(best_seated)} ({_names(best_seated)})."
         )
     if status == "confirmed" and early:
         parts.append(
@@ -149,7 +177,7 @@ def explain(
             )
         else:
             parts.append("Needs alternatives, but no common free time was found in 14 days.")
-    return Explanation(rows, " ".join(parts))
+    return rows, " ".join(parts)
 
 
 def render_table(explanation: Explanation) -> str:

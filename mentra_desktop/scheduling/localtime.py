@@ -85,29 +85,52 @@ def outside_minutes(start: datetime, end: datetime, tz: ZoneInfo, hours: Working
 
 
 _EPOCH_DAY = 86400
-_day_cache: dict[tuple[str, time, time, int], tuple[tuple[float, float], ...]] = {}
-_DAY_CACHE_LIMIT = 65536
+Epochs = tuple[tuple[float, float], ...]
+_day_tables: dict[tuple[str, time, time], dict[int, Epochs]] = {}
+_DAY_TABLE_LIMIT = 4096
+_DAYS_PER_TABLE_LIMIT = 8192
+
+
+def day_table(tz_name: str, hours: WorkingHours) -> dict[int, Epochs]:
+    """The per-day cache of :func:`working_epochs` for one (zone, working hours).
+
+    A hot loop fetches the table once per mentor and then looks days up directly,
+    calling :func:`working_epochs` only on a miss.
+    """
+    key = (tz_name, hours.start, hours.end)
+    table = _day_tables.get(key)
+    if table is None:
+        if len(_day_tables) >= _DAY_TABLE_LIMIT:
+            _day_tables.clear()
+        table = _day_tables[key] = {}
+    return table
 
 
 def working_epochs(
-    tz_name: str, tz: ZoneInfo, hours: WorkingHours, utc_day: int
-) -> tuple[tuple[float, float], ...]:
+    tz_name: str,
+    tz: ZoneInfo,
+    hours: WorkingHours,
+    utc_day: int,
+    table: dict[int, Epochs] | None = None,
+) -> Epochs:
     """Working intervals (epoch seconds) touching UTC days ``utc_day - 1 .. utc_day + 2``.
 
-    Cached per (zone, hours, day): councils share days and zones, so the zone
-    conversions run once per mentor-day instead of once per (mentor, slot).
+    Sorted and disjoint. Cached per (zone, hours, day): councils share days and
+    zones, so the zone conversions run once per mentor-day instead of once per
+    (mentor, slot). ``table`` is :func:`day_table` for the same zone and hours.
     """
-    key = (tz_name, hours.start, hours.end, utc_day)
-    cached = _day_cache.get(key)
+    if table is None:
+        table = day_table(tz_name, hours)
+    cached = table.get(utc_day)
     if cached is None:
         lo = datetime.fromtimestamp((utc_day - 1) * _EPOCH_DAY, UTC)
         hi = datetime.fromtimestamp((utc_day + 3) * _EPOCH_DAY, UTC)
         cached = tuple(
             (a.timestamp(), b.timestamp()) for a, b in working_intervals(lo, hi, tz, hours)
         )
-        if len(_day_cache) >= _DAY_CACHE_LIMIT:
-            _day_cache.clear()
-        _day_cache[key] = cached
+        if len(table) >= _DAYS_PER_TABLE_LIMIT:
+            table.clear()
+        table[utc_day] = cached
     return cached
 
 
