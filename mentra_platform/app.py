@@ -103,6 +103,16 @@ def _install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def bind_state(app: FastAPI, settings: Settings, database: Database) -> None:
+    """(Re)point an app at settings and a database; tests reuse one server this way."""
+    app.state.settings = settings
+    app.state.db = database
+    app.state.hasher = password_hasher(settings)
+    app.state.login_throttle = LoginThrottle(
+        settings.login_max_failures, settings.login_window_seconds
+    )
+
+
 def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
     """Build the app over ``settings`` (default: from the environment).
 
@@ -118,12 +128,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             database.dispose()
 
     app = FastAPI(title=API_TITLE, version="1.0.0", lifespan=lifespan)
-    app.state.settings = settings
-    app.state.db = database
-    app.state.hasher = password_hasher(settings)
-    app.state.login_throttle = LoginThrottle(
-        settings.login_max_failures, settings.login_window_seconds
-    )
+    bind_state(app, settings, database)
     install_error_handlers(app)
     install_replay_handler(app)
     for router in discover_routers():

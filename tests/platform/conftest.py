@@ -19,6 +19,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import count
@@ -28,11 +29,12 @@ import httpx
 import psycopg
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentra_desktop.models import utcnow
-from mentra_platform.app import create_app
+from mentra_platform.app import bind_state, create_app
 from mentra_platform.config import Settings
 from mentra_platform.db import Database, make_database
 from mentra_platform.migrate import upgrade
@@ -122,6 +124,41 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+class _PgClones:
+    """Clones of the seeded template, created one ahead in a background thread."""
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-clone")
+        self._next: Future[str] = self._pool.submit(self._create)
+
+    def _create(self) -> str:
+        name = f"{PREFIX}_{next(_counter)}"
+        _pg_admin(f"CREATE DATABASE {name} TEMPLATE {self.template} STRATEGY FILE_COPY")
+        return name
+
+    def take(self) -> str:
+        name = self._next.result()
+        self._next = self._pool.submit(self._create)
+        return name
+
+    def close(self) -> None:
+        try:
+            spare = self._next.result()
+            _pg_admin(f"DROP DATABASE IF EXISTS {spare} WITH (FORCE)")
+        finally:
+            self._pool.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_clones(postgres_template: str) -> Iterator[_PgClones]:
+    clones = _PgClones(postgres_template)
+    try:
+        yield clones
+    finally:
+        clones.close()
+
+
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
     """Name of a migrated, demo-seeded PostgreSQL database to clone per test."""
@@ -149,9 +186,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         shutil.copyfile(template, target)
         yield f"sqlite:///{target}"
         return
-    template_name: str = request.getfixturevalue("postgres_template")
-    name = f"{PREFIX}_{next(_counter)}"
-    _pg_admin(f"CREATE DATABASE {name} TEMPLATE {template_name}")
+    clones: _PgClones = request.getfixturevalue("postgres_clones")
+    name = clones.take()
     try:
         yield _pg_url(name)
     finally:
@@ -214,17 +250,38 @@ def start_server(settings: Settings) -> tuple[uvicorn.Server, threading.Thread, 
     return server, thread, f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture
-def live_server(database_url: str) -> Iterator[LiveServer]:
-    settings = make_settings(database_url)
-    server, thread, url = start_server(settings)
-    checker = make_database(settings)
-    try:
-        yield LiveServer(url=url, settings=settings, db=checker)
-    finally:
+@pytest.fixture(scope="session")
+def _servers() -> Iterator[dict[str, tuple[uvicorn.Server, threading.Thread, str]]]:
+    """One real uvicorn server per backend for the whole session (see ``live_server``)."""
+    running: dict[str, tuple[uvicorn.Server, threading.Thread, str]] = {}
+    yield running
+    for server, _thread, _url in running.values():
         server.should_exit = True
+    for _server, thread, _url in running.values():
         thread.join(10)
-        checker.dispose()
+
+
+@pytest.fixture
+def live_server(
+    database_url: str, _servers: dict[str, tuple[uvicorn.Server, threading.Thread, str]]
+) -> Iterator[LiveServer]:
+    """The real app over HTTP on 127.0.0.1, pointed at this test's fresh database.
+
+    The uvicorn server is started once per backend and re-bound to each test's database
+    and settings (``bind_state``), which keeps a test's setup to a file copy.
+    """
+    settings = make_settings(database_url)
+    backend = "postgres" if database_url.startswith("postgresql") else "sqlite"
+    if backend not in _servers:
+        _servers[backend] = start_server(settings)
+    server, _thread, url = _servers[backend]
+    app: FastAPI = server.config.app
+    db = make_database(settings)
+    bind_state(app, settings, db)
+    try:
+        yield LiveServer(url=url, settings=settings, db=db)
+    finally:
+        db.dispose()
 
 
 @pytest.fixture
