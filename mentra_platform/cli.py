@@ -46,6 +46,10 @@ def _seed(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from mentra_platform.config import get_settings
+
+    get_settings()  # create the secret file once, before workers start
+
     uvicorn.run(
         "mentra_platform.asgi:app",
         host=args.host,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,18 +41,28 @@ def normalise_database_url(url: str) -> str:
 
 
 def load_or_create_secret(path: Path) -> str:
-    """Read the secret file, or create it with a fresh random key and mode 0600."""
-    if path.exists():
-        value = path.read_text(encoding="utf-8").strip()
-        if value:
-            return value
+    """Read the secret file, or create it (mode 0600, exclusively) with a fresh random key.
+
+    ``O_EXCL`` makes concurrent first starts (several workers) agree on one key.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(value)
-    os.chmod(path, 0o600)
-    return value
+    for _attempt in range(50):
+        if path.exists():
+            value = path.read_text(encoding="utf-8").strip()
+            if value:
+                return value
+            time.sleep(0.01)  # another process is writing it right now
+            continue
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        value = secrets.token_urlsafe(48)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(value)
+        os.chmod(path, 0o600)
+        return value
+    raise RuntimeError(f"secret file {path} exists but stays empty")
 
 
 @dataclass(frozen=True)
