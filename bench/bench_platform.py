@@ -9,7 +9,12 @@ costs the 2 cores little): 50 connections for 10 s, the p99 from its latency his
 * ``list 100``: ``GET /api/v1/councils?limit=100`` as the admin (full council documents).
 * ``sync page``: ``GET /api/v1/councils?since=0&limit=1000``, a full-sync page.
 * ``full sync``: one client walking the change cursor from 0 until ``hasMore`` is false
-  (10 pages of 1,000): the wall time a desktop needs to fetch everything (target ≤ 3 s).
+  (10 pages of 1,000) against a freshly started server, so no page comes from the API's
+  page cache: the wall time a new desktop needs to fetch everything (target ≤ 3 s;
+  median of three cold starts).
+
+The list runs hit the page cache (``mentra_platform/page_cache.py``) after the first
+request, as they would in production while nothing changes; a write invalidates it.
 
 Targets (issue 3): ≥ 1,000 req/s for the list on 2 cores; full sync of 10,000 ≤ 3 s.
 """
@@ -288,22 +293,33 @@ def full_sync(base: str, bearer: str) -> tuple[float, int]:
     return time.perf_counter() - started, got
 
 
+def cold_full_sync(url: str) -> tuple[float, int]:
+    """Median of three full syncs, each the first request a freshly started server sees."""
+    runs = []
+    for _ in range(3):
+        with serve(url) as base:
+            bearer = token(base)
+            runs.append(full_sync(base, bearer))
+    runs.sort()
+    return runs[1]
+
+
 def run_backend(name: str, url: str) -> list[str]:
     started = time.perf_counter()
     build(url)
     built = time.perf_counter() - started
+    sync_s, got = cold_full_sync(url)
     with serve(url) as base:
         bearer = token(base)
-        full_sync(base, bearer)  # warm caches once
-        sync_s, got = full_sync(base, bearer)
         list_rps, list_p99 = wrk(f"{base}/api/v1/councils?limit=100", bearer)
         page_rps, page_p99 = wrk(f"{base}/api/v1/councils?since=0&limit=1000", bearer)
     return [
         f"| {name} | list 100, 50 clients | {list_rps:,.0f} req/s | p99 {list_p99:.1f} ms |"
-        " target ≥ 1,000 req/s |",
+        " ≥ 1,000 req/s |",
         f"| {name} | sync page of 1,000, 50 clients | {page_rps:,.0f} req/s | p99 {page_p99:.1f}"
         " ms | |",
-        f"| {name} | full sync of {got:,} councils, 1 client | {sync_s:.2f} s | | target ≤ 3 s |",
+        f"| {name} | full sync of {got:,} councils, 1 client, cold server | {sync_s:.2f} s | |"
+        " ≤ 3 s |",
         f"| {name} | (building the {N_COUNCILS:,}-council database took {built:.1f} s) | | | |",
     ]
 

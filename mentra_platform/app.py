@@ -14,14 +14,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from mentra_platform import routes
 from mentra_platform.config import Settings, get_settings
 from mentra_platform.db import Database, make_database
+from mentra_platform.deps import UserCache
 from mentra_platform.errors import install_error_handlers
 from mentra_platform.idempotency import install_replay_handler
+from mentra_platform.page_cache import PageCache
 from mentra_platform.ratelimit import LoginThrottle
 from mentra_platform.security import password_hasher
 
@@ -108,6 +111,8 @@ def bind_state(app: FastAPI, settings: Settings, database: Database) -> None:
     app.state.settings = settings
     app.state.db = database
     app.state.hasher = password_hasher(settings)
+    app.state.page_cache = PageCache()
+    app.state.user_cache = UserCache()
     app.state.login_throttle = LoginThrottle(
         settings.login_max_failures, settings.login_window_seconds
     )
@@ -123,6 +128,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Sync endpoints run on AnyIO's threadpool; size it to the connection pool.
+        to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         yield
         if db is None:
             database.dispose()

@@ -19,9 +19,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from mentra_desktop.models import ChangeEvent, CouncilSession, utcnow
+from mentra_platform.db import Database
 
 _PG_CHANGE_LOCK = 0x4D454E54  # "MENT"
 _CHANGES = cast(Table, ChangeEvent.__table__)
@@ -60,6 +62,22 @@ def record_change(
                 council.updated_at = now
     session.flush()
     return int(seq)
+
+
+def latest_seq(db: Database) -> int:
+    """:func:`current_seq` in one round trip outside any transaction, for hot paths.
+
+    A connection that died (a database restart) is retried once on a fresh one.
+    """
+    stmt = select(func.coalesce(func.max(ChangeEvent.seq), 0))
+    for attempt in (1, 2):
+        try:
+            with db.probe_engine.connect() as conn:
+                return int(conn.execute(stmt).scalar() or 0)
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    raise AssertionError("unreachable")
 
 
 def current_seq(session: Session) -> int:

@@ -8,6 +8,8 @@
                       once and kept in ``<data dir>/secret_key`` (mode 0600). Never logged.
 ``TOKEN_TTL_SECONDS`` bearer token lifetime (default 12 h).
 ``PUBLIC_BASE_URL``   the URL mentors' one-click links point at (default http://127.0.0.1:8000).
+``WORKER_THREADS``    threads per API process for sync endpoints (default 8); fewer keeps
+                      latency tails short under load, more helps when writers queue on SQLite.
 """
 
 from __future__ import annotations
@@ -83,8 +85,11 @@ class Settings:
     # Server-sent events: how often the change table is polled, and the keep-alive.
     sse_poll_seconds: float = 0.5
     sse_heartbeat_seconds: float = 15.0
-    db_pool_size: int = 10
-    db_max_overflow: int = 20
+    # Threads that run sync endpoints in one API process, and the connection pool that
+    # serves them: a pool as large as the threadpool never opens a connection per request.
+    worker_threads: int = 8
+    db_pool_size: int = 16
+    db_max_overflow: int = 8
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -99,6 +104,7 @@ class Settings:
             secret_key=secret,
             token_ttl_seconds=int(env.get("TOKEN_TTL_SECONDS", 12 * 3600)),
             public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            worker_threads=int(env.get("WORKER_THREADS", 8)),
         )
 
 

@@ -68,15 +68,19 @@ class Database:
     write_engine: Engine
     read: sessionmaker[Session]
     write: sessionmaker[Session]
+    probe_engine: Engine
+    """Single-statement reads with no transaction around them (PostgreSQL autocommit, no
+    pre-ping): one round trip for "has anything changed?" checks on hot paths."""
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def dispose(self) -> None:
-        self.engine.dispose()
-        if self.write_engine is not self.engine:
-            self.write_engine.dispose()
+        for engine in {
+            id(e): e for e in (self.engine, self.write_engine, self.probe_engine)
+        }.values():
+            engine.dispose()
 
 
 def make_database(settings: Settings) -> Database:
@@ -84,11 +88,20 @@ def make_database(settings: Settings) -> Database:
     engine = make_engine(url, settings)
     if engine.dialect.name == "sqlite":
         write_engine = _sqlite_engine(url, immediate=True)
+        probe_engine = engine
     else:
         write_engine = engine
+        probe_engine = create_engine(
+            url,
+            isolation_level="AUTOCOMMIT",
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_recycle=3600,
+        )
     return Database(
         engine=engine,
         write_engine=write_engine,
+        probe_engine=probe_engine,
         read=sessionmaker(engine, expire_on_commit=False),
         write=sessionmaker(write_engine, expire_on_commit=False),
     )

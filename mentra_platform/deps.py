@@ -18,7 +18,9 @@ statement); commit it yourself. Both sessions are closed (rolled back) after the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -35,12 +37,12 @@ _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -57,7 +59,35 @@ def get_write_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Sess
         yield session
 
 
+USER_CACHE_SECONDS = 5.0
+"""How long one API process trusts a loaded user (role, plan, active flag) without
+re-reading it: a deactivation or role change takes effect within this many seconds."""
+
+
+class UserCache:
+    """Detached users by id with a short time-to-live, so a token check costs no query."""
+
+    def __init__(self, ttl_seconds: float = USER_CACHE_SECONDS) -> None:
+        self._ttl = ttl_seconds
+        self._users: dict[int, tuple[float, User]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, user_id: int) -> User | None:
+        with self._lock:
+            entry = self._users.get(user_id)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, user: User) -> None:
+        with self._lock:
+            if len(self._users) > 10_000:
+                self._users.clear()
+            self._users[user.id] = (time.monotonic() + self._ttl, user)
+
+
 def current_user(
+    request: Request,
     db: Annotated[Database, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_app_settings)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -69,11 +99,17 @@ def current_user(
         user_id = read_token(settings.secret_key, credentials.credentials)
     except TokenError as exc:
         raise ApiError(401, f"Invalid token: {exc}", headers=_CHALLENGE) from exc
-    with db.read() as session:
-        user = session.get(User, user_id)
-        if user is None or not user.is_active:
-            raise ApiError(401, "Unknown or inactive user", headers=_CHALLENGE)
-        session.expunge(user)
+    cache: UserCache = request.app.state.user_cache
+    user = cache.get(user_id)
+    if user is None:
+        with db.read() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                raise ApiError(401, "Unknown or inactive user", headers=_CHALLENGE)
+            session.expunge(user)
+        cache.put(user)
+    if not user.is_active:
+        raise ApiError(401, "Unknown or inactive user", headers=_CHALLENGE)
     return user
 
 
@@ -91,11 +127,11 @@ AppSettings = Annotated[Settings, Depends(get_app_settings)]
 STAFF = (Role.ADMIN, Role.COORDINATOR)
 
 
-def require_roles(*roles: Role) -> Callable[[User], User]:
+def require_roles(*roles: Role) -> Callable[[User], Awaitable[User]]:
     """A dependency returning the current user if their role is one of ``roles``, else 403."""
     allowed = frozenset(roles)
 
-    def _check(user: CurrentUser) -> User:
+    async def _check(user: CurrentUser) -> User:
         if user.role not in allowed:
             names = ", ".join(sorted(r.value for r in allowed))
             raise ApiError(403, f"Requires role: {names}")
@@ -104,7 +140,7 @@ def require_roles(*roles: Role) -> Callable[[User], User]:
     return _check
 
 
-def require_council_plan(user: CurrentUser) -> User:
+async def require_council_plan(user: CurrentUser) -> User:
     """Council features: staff and mentors always; mentees need a plan with council access."""
     if not user.has_council_access:
         raise ApiError(403, "Council features need the Council plan")

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,8 +18,9 @@ from mentra_desktop.models import (
     Role,
     User,
 )
-from mentra_platform.changes import current_seq, record_change
-from mentra_platform.councils_query import apply_filters, can_see, council_dicts, etag
+from mentra_platform.changes import latest_seq, record_change
+from mentra_platform.council_documents import council_dicts, council_documents
+from mentra_platform.councils_query import apply_filters, can_see, etag
 from mentra_platform.deps import (
     MAX_ID,
     CouncilId,
@@ -30,6 +31,7 @@ from mentra_platform.deps import (
 )
 from mentra_platform.errors import ApiError, error_responses
 from mentra_platform.idempotency import IDEMPOTENT_RESPONSES, Idem
+from mentra_platform.page_cache import PageCache
 from mentra_platform.schemas.councils import (
     CancelIn,
     CouncilCreate,
@@ -51,9 +53,14 @@ _PATCHABLE_STATUSES = {
 }
 
 
+def _dumps(content: Any) -> bytes:
+    return json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def _json(content: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(content, separators=(",", ":"), ensure_ascii=False).encode()
-    return Response(body, status_code=status_code, headers=headers, media_type="application/json")
+    return Response(
+        _dumps(content), status_code=status_code, headers=headers, media_type="application/json"
+    )
 
 
 @router.get(
@@ -63,6 +70,7 @@ def _json(content: Any, status_code: int = 200, headers: dict[str, str] | None =
     summary="List councils, or sync only those changed since a cursor",
 )
 def list_councils(
+    request: Request,
     user: CouncilUser,
     session: ReadSession,
     status: Annotated[list[CoordinationStatus] | None, Query()] = None,
@@ -99,7 +107,21 @@ def list_councils(
         "updated_since": updated_since,
         "since": since,
     }
-    snapshot = current_seq(session)
+    # Read before the page, so a cached page is never older than the seq it is filed under.
+    snapshot = latest_seq(request.app.state.db)
+    cache: PageCache = request.app.state.page_cache
+    key = (_scope(user), tuple(sorted(request.query_params.multi_items())))
+    body = cache.get_or_build(
+        key, snapshot, lambda: _list_page(session, filters, limit, offset, snapshot)
+    )
+    return Response(body, media_type="application/json")
+
+
+def _list_page(
+    session: Session, filters: dict[str, Any], limit: int, offset: int, snapshot: int
+) -> bytes:
+    """One list or sync page as JSON bytes; ``snapshot`` is the change seq read before it."""
+    since: int | None = filters["since"]
     total = session.scalar(apply_filters(select(func.count(CouncilSession.id)), **filters)) or 0
     stmt = apply_filters(select(CouncilSession.id, CouncilSession.change_seq), **filters)
     if since is not None:
@@ -112,10 +134,9 @@ def list_councils(
         rows = session.execute(stmt).all()
         has_more = offset + len(rows) < total
         next_cursor = snapshot
-    items = council_dicts(session, [r[0] for r in rows])
-    return _json(
+    documents = council_documents(session, [r[0] for r in rows])
+    envelope = _dumps(
         {
-            "items": items,
             "total": total,
             "limit": limit,
             "offset": 0 if since is not None else offset,
@@ -123,6 +144,13 @@ def list_councils(
             "nextCursor": next_cursor,
         }
     )
+    # The database rendered each council; splice them in without parsing them again.
+    return b'{"items":[' + ",".join(documents).encode() + b"]," + envelope[1:]
+
+
+def _scope(user: User) -> str:
+    """Who may share a cached list page: all staff see the same councils."""
+    return "staff" if user.role in (Role.ADMIN, Role.COORDINATOR) else f"user:{user.id}"
 
 
 def _load_visible(session: Session, user: User, council_id: int) -> CouncilSession:

@@ -1,0 +1,196 @@
+"""Council documents rendered as JSON by the database itself.
+
+A sync page carries up to 1,000 councils, each with its slots, mentors and 25 per-slot
+answers: tens of thousands of rows. Turning those rows into Python objects and back into
+JSON costs far more than the query, so the database builds each council's JSON text
+(SQLite's JSON1 ``json_object``/``json_group_array``, PostgreSQL's
+``json_build_object``/``json_agg``) and the API joins the texts into a page. This module
+is the one definition of the council document (``CouncilOut``); :func:`council_dicts`
+parses it for the routes that need Python values.
+
+Instants are rendered as ISO 8601 UTC with a ``Z`` and microseconds only when non-zero,
+booleans as JSON booleans, JSON columns embedded (``[]``/``{}`` when NULL).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
+
+
+def _sqlite_time(col: str) -> str:
+    return (
+        f"CASE WHEN {col} IS NULL THEN NULL ELSE substr({col}, 1, 10) || 'T' || "
+        f"substr({col}, 12, 8) || CASE WHEN substr({col}, 20) IN ('', '.000000') THEN '' "
+        f"ELSE substr({col}, 20) END || 'Z' END"
+    )
+
+
+def _pg_time(col: str) -> str:
+    utc = f"({col} AT TIME ZONE 'UTC')"
+    return (
+        f"CASE WHEN {col} IS NULL THEN NULL ELSE to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE WHEN to_char({utc}, 'US') = '000000' THEN '' ELSE to_char({utc}, '.US') END "
+        f"|| 'Z' END"
+    )
+
+
+def _sqlite_bool(col: str, nullable: bool = False) -> str:
+    null = f"WHEN {col} IS NULL THEN 'null' " if nullable else ""
+    return f"json(CASE {null}WHEN {col} THEN 'true' ELSE 'false' END)"
+
+
+def _fields(obj: str, t: Any, b: Any, js: Any) -> dict[str, str]:
+    """The JSON object expressions of one dialect, by level (without nested arrays)."""
+    return {
+        "answer": (
+            f"{obj}('slotId', a.slot_id, 'answer', a.answer, "
+            f"'partialRanges', {js('a.partial_ranges', '[]')}, "
+            f"'answeredAt', {t('a.answered_at')})"
+        ),
+        "mentor": (
+            f"'id', cm.id, 'mentorId', cm.mentor_id, 'name', u.full_name, "
+            f"'email', u.email, 'timezone', mp.timezone, 'isLead', {b('cm.is_lead')}, "
+            f"'availabilityResponse', cm.availability_response, "
+            f"'responseDate', {t('cm.response_date')}, 'conflictNotes', cm.conflict_notes, "
+            f"'alternativeProposals', {js('cm.alternative_proposals', '[]')}, "
+            f"'availableTimeSlots', {js('cm.available_time_slots', '{}')}, "
+            f"'notificationSent', {b('cm.notification_sent')}, "
+            f"'lastReminderSent', {t('cm.last_reminder_sent')}, "
+            f"'reminderCount', cm.reminder_count, 'attending', {b('cm.attending', True)}"
+        ),
+        "slot": (
+            f"{obj}('id', s.id, 'position', s.position, 'start', {t('s.starts_at')}, "
+            f"'end', {t('s.ends_at')}, 'priorityScore', s.priority_score)"
+        ),
+        "council": (
+            "'id', c.id, 'topic', c.topic, 'description', c.description, "
+            "'menteeId', c.mentee_id, 'leadMentorId', c.lead_mentor_id"
+        ),
+        "council_rest": (
+            f"'mentorResponseDeadline', {t('c.mentor_response_deadline')}, "
+            f"'finalTimeConfirmed', {b('c.final_time_confirmed')}, "
+            f"'finalSlotId', c.final_slot_id, 'coordinatorNotes', c.coordinator_notes, "
+            f"'mentorMinimum', c.mentor_minimum, 'mentorMaximum', c.mentor_maximum, "
+            f"'coordinationStatus', c.coordination_status, 'videoLink', c.video_link, "
+            f"'invitationsSentAt', {t('c.invitations_sent_at')}, 'version', c.version, "
+            f"'createdAt', {t('c.created_at')}, 'updatedAt', {t('c.updated_at')}, "
+            f"'changeSeq', c.change_seq"
+        ),
+    }
+
+
+_MENTOR_JOINS = (
+    "FROM council_mentors cm JOIN users u ON u.id = cm.mentor_id "
+    "LEFT JOIN mentor_profiles mp ON mp.user_id = cm.mentor_id "
+)
+
+
+def _build_sqlite() -> str:
+    """Correlated subqueries: SQLite runs them in-process over its indexes, cheaply.
+
+    SQLite 3.40 has no ORDER BY inside aggregates, so each array aggregates an ordered
+    subquery; ``json()`` restores the JSON subtype a value loses passing through a column.
+    """
+
+    def js(col: str, empty: str) -> str:
+        return f"json(COALESCE({col}, '{empty}'))"
+
+    f = _fields("json_object", _sqlite_time, _sqlite_bool, js)
+
+    def array(inner: str, source: str, order: str) -> str:
+        return (
+            f"(SELECT json_group_array(json(doc)) FROM (SELECT {inner} AS doc {source} "
+            f"ORDER BY {order}))"
+        )
+
+    answers = array(
+        f["answer"], "FROM council_slot_answers a WHERE a.council_mentor_id = cm.id", "a.slot_id"
+    )
+    mentors = array(
+        f"json_object({f['mentor']}, 'slotAnswers', {answers})",
+        _MENTOR_JOINS + "WHERE cm.council_id = c.id",
+        "cm.id",
+    )
+    slots = array(f["slot"], "FROM council_slots s WHERE s.council_id = c.id", "s.position")
+    return (
+        f"SELECT c.id, json_object({f['council']}, 'proposedTimeSlots', {slots}, "
+        f"{f['council_rest']}, 'registrationCount', (SELECT count(*) FROM registrations r "
+        f"WHERE r.council_id = c.id), 'mentors', {mentors}) "
+        "FROM council_sessions c WHERE c.id IN :ids"
+    )
+
+
+def _build_postgresql() -> str:
+    """Set-wise aggregation (hash joins over the page), far cheaper on PostgreSQL than
+    thousands of correlated subqueries."""
+
+    def b(col: str, nullable: bool = False) -> str:
+        return col
+
+    def js(col: str, empty: str) -> str:
+        return f"COALESCE({col}, '{empty}'::json)"
+
+    f = _fields("json_build_object", _pg_time, b, js)
+    return f"""
+WITH page AS (SELECT id FROM council_sessions WHERE id IN :ids),
+answers AS (
+    SELECT a.council_mentor_id AS id, json_agg({f["answer"]} ORDER BY a.slot_id) AS doc
+    FROM council_slot_answers a JOIN council_mentors cm ON cm.id = a.council_mentor_id
+    WHERE cm.council_id IN (SELECT id FROM page) GROUP BY a.council_mentor_id),
+mentors AS (
+    SELECT cm.council_id AS id, json_agg(json_build_object({f["mentor"]},
+        'slotAnswers', COALESCE(answers.doc, '[]'::json)) ORDER BY cm.id) AS doc
+    {_MENTOR_JOINS} LEFT JOIN answers ON answers.id = cm.id
+    WHERE cm.council_id IN (SELECT id FROM page) GROUP BY cm.council_id),
+slots AS (
+    SELECT s.council_id AS id, json_agg({f["slot"]} ORDER BY s.position) AS doc
+    FROM council_slots s WHERE s.council_id IN (SELECT id FROM page) GROUP BY s.council_id),
+regs AS (
+    SELECT r.council_id AS id, count(*) AS n FROM registrations r
+    WHERE r.council_id IN (SELECT id FROM page) GROUP BY r.council_id)
+SELECT c.id, json_build_object({f["council"]},
+    'proposedTimeSlots', COALESCE(slots.doc, '[]'::json), {f["council_rest"]},
+    'registrationCount', COALESCE(regs.n, 0), 'mentors', COALESCE(mentors.doc, '[]'::json)
+)::text
+FROM council_sessions c
+LEFT JOIN slots ON slots.id = c.id LEFT JOIN mentors ON mentors.id = c.id
+LEFT JOIN regs ON regs.id = c.id
+WHERE c.id IN (SELECT id FROM page)
+"""
+
+
+def _build(dialect: str) -> str:
+    """The SELECT for one dialect; ``:ids`` is an expanding list of council ids."""
+    return _build_postgresql() if dialect == "postgresql" else _build_sqlite()
+
+
+_STATEMENTS: dict[str, TextClause] = {}
+
+
+def _statement(dialect: str) -> TextClause:
+    stmt = _STATEMENTS.get(dialect)
+    if stmt is None:
+        stmt = text(_build(dialect)).bindparams(bindparam("ids", expanding=True))
+        _STATEMENTS[dialect] = stmt
+    return stmt
+
+
+def council_documents(session: Session, ids: Sequence[int]) -> list[str]:
+    """The JSON text of each council in ``ids``, in that order (missing ids skipped)."""
+    if not ids:
+        return []
+    conn = session.connection()
+    rows = conn.execute(_statement(conn.dialect.name), {"ids": list(ids)}).all()
+    by_id: dict[int, str] = {row[0]: row[1] for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def council_dicts(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """:func:`council_documents` parsed, for routes that answer with one council."""
+    return [json.loads(doc) for doc in council_documents(session, ids)]
