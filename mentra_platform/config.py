@@ -88,6 +88,8 @@ class Settings:
     # Threads that run sync endpoints in one API process, and the connection pool that
     # serves them: a pool as large as the threadpool never opens a connection per request.
     worker_threads: int = 8
+    # How long one API process trusts a loaded user (role, plan, active flag).
+    user_cache_seconds: float = 5.0
     db_pool_size: int = 16
     db_max_overflow: int = 8
 

@@ -59,15 +59,13 @@ def get_write_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Sess
         yield session
 
 
-USER_CACHE_SECONDS = 5.0
-"""How long one API process trusts a loaded user (role, plan, active flag) without
-re-reading it: a deactivation or role change takes effect within this many seconds."""
-
-
 class UserCache:
-    """Detached users by id with a short time-to-live, so a token check costs no query."""
+    """Detached users by id with a short time-to-live, so a token check costs no query.
 
-    def __init__(self, ttl_seconds: float = USER_CACHE_SECONDS) -> None:
+    A deactivation or role change takes effect within ``Settings.user_cache_seconds``.
+    """
+
+    def __init__(self, ttl_seconds: float) -> None:
         self._ttl = ttl_seconds
         self._users: dict[int, tuple[float, User]] = {}
         self._lock = threading.Lock()
