@@ -114,7 +114,7 @@ def bind_state(app: FastAPI, settings: Settings, database: Database) -> None:
     app.state.page_cache = PageCache()
     app.state.user_cache = UserCache(settings.user_cache_seconds)
     app.state.login_throttle = LoginThrottle(
-        settings.login_max_failures, settings.login_window_seconds
+        database, settings.login_max_failures, settings.login_window_seconds
     )
 
 

@@ -27,6 +27,7 @@ from mentra_desktop.models.councils import (
     SlotAnswerValue,
 )
 from mentra_desktop.models.idempotency import IdempotencyRecord, IdempotencyStatus
+from mentra_desktop.models.login_failures import LoginFailure
 from mentra_desktop.models.notifications import (
     Notification,
     NotificationKind,
@@ -55,6 +56,7 @@ __all__ = [
     "CouncilSlotAnswer",
     "IdempotencyRecord",
     "IdempotencyStatus",
+    "LoginFailure",
     "MentorProfile",
     "Notification",
     "NotificationKind",

@@ -38,7 +38,7 @@ async def login(body: LoginIn, request: Request, settings: AppSettings) -> Token
     email = body.email.strip().lower()
     client = request.client.host if request.client else "unknown"
     throttle = request.app.state.login_throttle
-    wait = throttle.retry_after(email, client)
+    wait = await run_in_threadpool(throttle.retry_after, email, client)
     if wait:
         raise ApiError(
             429, "Too many failed logins; try again later", headers={"Retry-After": str(wait)}
@@ -58,9 +58,9 @@ async def login(body: LoginIn, request: Request, settings: AppSettings) -> Token
 
     user = await run_in_threadpool(_check)
     if user is None:
-        throttle.failed(email, client)
+        await run_in_threadpool(throttle.failed, email, client)
         raise ApiError(401, "Wrong email or password", headers={"WWW-Authenticate": "Bearer"})
-    throttle.succeeded(email, client)
+    await run_in_threadpool(throttle.succeeded, email, client)
     token = issue_token(settings.secret_key, user.id, settings.token_ttl_seconds)
     return TokenOut(
         access_token=token.token,

@@ -132,3 +132,25 @@ def test_openapi_documents_error_statuses(client: httpx.Client) -> None:
     create = spec["paths"]["/api/v1/councils"]["post"]["responses"]
     assert {"401", "403", "409", "422"} <= set(create)
     assert "429" in spec["paths"]["/api/v1/auth/login"]["post"]["responses"]
+
+
+def test_the_throttle_is_shared_by_every_api_process(database_url: str) -> None:
+    """Two servers on one database (two workers, or two machines) count the same failures."""
+    from conftest import make_settings, start_server
+
+    settings = make_settings(database_url)
+    servers = [start_server(settings) for _ in range(2)]
+    bad = {"email": "mentor5@example.com", "password": "wrong"}
+    try:
+        urls = [url for _, _, url in servers]
+        for attempt in range(settings.login_max_failures):
+            r = httpx.post(f"{urls[attempt % 2]}/api/v1/auth/login", json=bad, timeout=10)
+            assert r.status_code == 401
+        for url in urls:
+            r = httpx.post(f"{url}/api/v1/auth/login", json=bad, timeout=10)
+            assert r.status_code == 429
+            assert int(r.headers["Retry-After"]) > 0
+    finally:
+        for server, thread, _ in servers:
+            server.should_exit = True
+            thread.join(10)
