@@ -350,8 +350,11 @@ def _camel(name: str) -> str:
 @router.post(
     "/councils/{council_id}/cancel",
     response_model=CouncilOut,
-    responses={**error_responses(400, 401, 403, 404, 409, 412, 422), **IDEMPOTENT_RESPONSES},
-    summary="Cancel a council (admin/coordinator; If-Match optional)",
+    responses={
+        **error_responses(400, 401, 403, 404, 409, 412, 422, 428),
+        **IDEMPOTENT_RESPONSES,
+    },
+    summary="Cancel a council (admin/coordinator; If-Match required)",
 )
 def cancel_council(
     council_id: CouncilId,
@@ -362,8 +365,7 @@ def cancel_council(
     if_match: Annotated[str | None, _IF_MATCH] = None,
 ) -> Response:
     council = _load_visible(session, user, council_id)
-    if if_match is not None:
-        check_if_match(if_match, council.version)
+    check_if_match(if_match, council.version)
     if council.coordination_status == CoordinationStatus.CANCELLED:
         raise ApiError(409, "Council is already cancelled")
     previous = council.coordination_status.value

@@ -309,10 +309,13 @@ def test_cancel_is_audited_and_final(client: httpx.Client, login: Login, live_se
     url = f"/api/v1/councils/{council['id']}/cancel"
     stale = client.post(url, json={"reason": "x"}, headers={**headers, "If-Match": '"999"'})
     assert stale.status_code == 412
-    r = client.post(url, json={"reason": "Mentee withdrew"}, headers=headers)
+    assert client.post(url, json={"reason": "x"}, headers=headers).status_code == 428
+    current = {**headers, "If-Match": f'"{council["version"]}"'}
+    r = client.post(url, json={"reason": "Mentee withdrew"}, headers=current)
     assert r.status_code == 200, r.text
     assert r.json()["coordinationStatus"] == "cancelled"
-    assert client.post(url, json={}, headers=headers).status_code == 409
+    again = {**headers, "If-Match": r.headers["ETag"]}
+    assert client.post(url, json={}, headers=again).status_code == 409
     patch = client.patch(
         f"/api/v1/councils/{council['id']}",
         json={"topic": "z"},

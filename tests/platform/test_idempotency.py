@@ -149,12 +149,14 @@ def test_cancel_replay_does_not_409(client: httpx.Client, login: Login) -> None:
         "/api/v1/councils", params={"status": "selecting", "limit": 1}, headers=headers
     ).json()["items"][0]
     url = f"/api/v1/councils/{council['id']}/cancel"
-    keyed = {**headers, "Idempotency-Key": '"cancel-1"'}
+    current = {**headers, "If-Match": f'"{council["version"]}"'}
+    keyed = {**current, "Idempotency-Key": '"cancel-1"'}
     first = client.post(url, json={"reason": "dup"}, headers=keyed)
     again = client.post(url, json={"reason": "dup"}, headers=keyed)
     assert first.status_code == again.status_code == 200
     assert again.content == first.content
-    assert client.post(url, json={"reason": "dup"}, headers=headers).status_code == 409
+    fresh = {**headers, "If-Match": first.headers["ETag"]}
+    assert client.post(url, json={"reason": "dup"}, headers=fresh).status_code == 409
 
 
 def test_malformed_key_is_400(client: httpx.Client, login: Login, make_slots: Slots) -> None:
