@@ -8,7 +8,10 @@ attending mentors and the mentees; custom messages go to the chosen audience.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
@@ -26,7 +29,7 @@ from mentra_platform.deps import CouncilUser, ReadSession, StaffUser, WriteSessi
 from mentra_platform.errors import ApiError, error_responses
 from mentra_platform.idempotency import IDEMPOTENT_RESPONSES, Idem
 from mentra_platform.routes._council_access import load_council
-from mentra_platform.routes._notify import confirmation_text, mentee_ids, queue
+from mentra_platform.routes._notify import Body, confirmation_text, mentee_ids, queue
 from mentra_platform.schemas.notifications import (
     NotificationBatch,
     NotificationIn,
@@ -36,6 +39,19 @@ from mentra_platform.schemas.notifications import (
 _LINK = re.compile(r"/r/[A-Za-z0-9._~-]+")
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
+
+
+def _reminder_text(topic: str, deadline: datetime | None) -> Callable[[str], str]:
+    """The reminder body, with the deadline in the reader's own time zone."""
+
+    def render(zone: str) -> str:
+        by = ""
+        if deadline is not None:
+            local = deadline.astimezone(ZoneInfo(zone))
+            by = f" by {local:%a %d %b %Y, %H:%M} {local.tzname()} ({zone})"
+        return f"Please tell us which proposed times work for \u201c{topic}\u201d{by}."
+
+    return render
 
 
 @router.post(
@@ -68,17 +84,14 @@ def send_notification(
                 mentors.append(cm.mentor_id)
         deadline = council.mentor_response_deadline
         subject = body.subject or f"Reminder: your availability for {council.topic}"
-        text = body.message or (
-            f"Please tell us which proposed times work for \u201c{council.topic}\u201d"
-            + (f" before {deadline:%Y-%m-%d %H:%M} UTC." if deadline else ".")
-        )
+        text: Body = body.message or _reminder_text(council.topic, deadline)
         kind = NotificationKind.REMINDER
     elif body.kind == "confirmation":
         if not council.final_time_confirmed:
             raise ApiError(409, "The council has no confirmed time yet")
         mentors = [cm.mentor_id for cm in council.mentors if cm.attending]
-        subject, text = confirmation_text(council)
-        subject, text = body.subject or subject, body.message or text
+        subject, render = confirmation_text(council)
+        subject, text = body.subject or subject, body.message or render
         kind = NotificationKind.CONFIRMATION
     else:
         mentors = [cm.mentor_id for cm in council.mentors]

@@ -7,7 +7,13 @@ from typing import Any
 from p2_helpers import ADMIN, COORD, MENTOR_IDS, etag, invited_council
 from sqlalchemy import func, select
 
-from mentra_desktop.models import AuditLog, ChangeEvent, CouncilSession, Notification
+from mentra_desktop.models import (
+    AuditLog,
+    ChangeEvent,
+    CouncilSession,
+    MentorProfile,
+    Notification,
+)
 
 
 def _audit(live_server: Any, council_id: int) -> list[AuditLog]:
@@ -60,12 +66,22 @@ def test_confirm_validates_audits_and_notifies(
     assert entry.after["finalSlotId"] == slot_id
     assert entry.after["attendingMentorIds"] == MENTOR_IDS[:3]
     with live_server.session() as s:
-        recipients = s.scalars(
-            select(Notification.recipient_id).where(
+        sent = s.execute(
+            select(Notification.recipient_id, Notification.body).where(
                 Notification.council_id == cid, Notification.kind == "confirmation"
             )
         ).all()
-    assert sorted(recipients) == sorted([*MENTOR_IDS[:3], 9])
+        zones = dict(
+            s.execute(
+                select(MentorProfile.user_id, MentorProfile.timezone).where(
+                    MentorProfile.user_id.in_(MENTOR_IDS[:3])
+                )
+            ).all()
+        )
+    assert sorted(rid for rid, _ in sent) == sorted([*MENTOR_IDS[:3], 9])
+    # Each reader sees the time in their own zone; the mentee has none, so UTC.
+    for rid, text in sent:
+        assert f"({zones.get(rid, 'UTC')})" in text, text
     again = client.post(url, json=good, headers={**staff, "If-Match": r.headers["ETag"]})
     assert again.status_code == 409
 
