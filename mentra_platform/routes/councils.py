@@ -311,6 +311,7 @@ def patch_council(
                 "Validation failed",
                 [("coordinationStatus", "use the confirm or cancel endpoints for that phase")],
             )
+        _check_phase_change(council, status)
         put("coordination_status", "coordinationStatus", status.value)
         council.coordination_status = status
     if "proposed_time_slots" in fields and body.proposed_time_slots is not None:
@@ -340,6 +341,24 @@ def patch_council(
     session.commit()
     data = council_dicts(session, [council.id])[0]
     return _json(data, headers={"ETag": etag(data["version"])})
+
+
+def _check_phase_change(council: CouncilSession, status: CoordinationStatus) -> None:
+    """409 unless PATCH may move ``council`` to ``status``.
+
+    PATCH moves only between the phases after the invitations and before a decision.
+    Leaving draft is the invitations endpoint's job (it creates the links); going back to
+    draft would let them be sent twice; a confirmed council changes only by admin override.
+    """
+    current = council.coordination_status
+    if status == current:
+        return
+    if current == CoordinationStatus.CONFIRMED:
+        raise ApiError(409, "The council is confirmed; only an admin override changes its phase")
+    if current == CoordinationStatus.DRAFT:
+        raise ApiError(409, "A draft leaves draft by sending the invitations")
+    if status == CoordinationStatus.DRAFT:
+        raise ApiError(409, "The invitations are out; the council cannot go back to draft")
 
 
 def _camel(name: str) -> str:
