@@ -23,7 +23,19 @@ from mentra_desktop.models import (
 
 
 def lock_seat(session: Session, seat_id: int) -> CouncilMentor | None:
-    """Load a seat with a row lock (PostgreSQL) so two answers for it apply in turn."""
+    """Load a seat with row locks (PostgreSQL; no-op on SQLite): its council's, then its own.
+
+    Every council write locks the council row before anything else of that council (staff
+    routes lock it first, :func:`record_change` takes the change-log lock after). An answer
+    that locked the seat first and the council row only when recording the change would
+    deadlock with a confirmation holding the council row and updating the seats.
+    """
+    council_id = session.scalar(select(CouncilMentor.council_id).where(CouncilMentor.id == seat_id))
+    if council_id is None:
+        return None
+    session.execute(
+        select(CouncilSession.id).where(CouncilSession.id == council_id).with_for_update()
+    )
     return session.scalar(
         select(CouncilMentor).where(CouncilMentor.id == seat_id).with_for_update()
     )

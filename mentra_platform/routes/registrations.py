@@ -39,7 +39,7 @@ def register(
 ) -> Response:
     if user.role != Role.MENTEE:
         raise ApiError(403, "Only mentees register for councils")
-    council = load_council(session, council_id)
+    council = load_council(session, council_id, lock=True)  # council row first, as every writer
     if council.coordination_status == CoordinationStatus.CANCELLED:
         raise ApiError(409, "The council is cancelled")
     existing = session.scalar(

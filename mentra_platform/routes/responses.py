@@ -166,7 +166,9 @@ def _validate_ranges(council: CouncilSession, body: MentorResponseIn) -> list[tu
 def _answer(
     council_id: int, body: MentorResponseIn, user: User, session: Session
 ) -> MentorResponseOut:
-    council = load_council(session, council_id)
+    # Locked before the status check: a confirmation racing this answer is either fully
+    # before it (409 here) or after it (its If-Match is then stale).
+    council = load_council(session, council_id, lock=True)
     found = seat_of(council, user.id)
     if found is None:
         raise ApiError(403, "You are not a mentor on this council")
