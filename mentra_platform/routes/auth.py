@@ -38,7 +38,7 @@ async def login(body: LoginIn, request: Request, settings: AppSettings) -> Token
     email = body.email.strip().lower()
     client = request.client.host if request.client else "unknown"
     throttle = request.app.state.login_throttle
-    wait = await run_in_threadpool(throttle.retry_after, email, client)
+    wait = await run_in_threadpool(throttle.attempt, email, client)
     if wait:
         raise ApiError(
             429, "Too many failed logins; try again later", headers={"Retry-After": str(wait)}
@@ -57,8 +57,7 @@ async def login(body: LoginIn, request: Request, settings: AppSettings) -> Token
             return user
 
     user = await run_in_threadpool(_check)
-    if user is None:
-        await run_in_threadpool(throttle.failed, email, client)
+    if user is None:  # the attempt is already counted as a failure
         raise ApiError(401, "Wrong email or password", headers={"WWW-Authenticate": "Bearer"})
     await run_in_threadpool(throttle.succeeded, email, client)
     token = issue_token(settings.secret_key, user.id, settings.token_ttl_seconds)
