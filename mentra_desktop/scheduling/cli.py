@@ -31,12 +31,18 @@ def _load(path: str) -> Any:
                 text = handle.read()
     except OSError as exc:
         raise SchedulingInputError(path, f"cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise SchedulingInputError(path, f"not UTF-8 text (byte {exc.start})") from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise SchedulingInputError(
             path, f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from exc
+    except ValueError as exc:  # an integer literal longer than Python converts (4300 digits)
+        raise SchedulingInputError(path, "malformed JSON: a number has too many digits") from exc
+    except RecursionError as exc:
+        raise SchedulingInputError(path, "malformed JSON: nested too deeply") from exc
 
 
 def run_select(document: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ enforce the domain rules. Output instants are ISO 8601 in UTC with an explicit
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime, time
 from typing import Any
@@ -50,7 +51,13 @@ def _typed(value: Any, path: str, kind: type | tuple[type, ...]) -> Any:
     if kind is float or kind == (int, float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise SchedulingInputError(path, f"must be a number, got {value!r}")
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond float range
+            number = math.inf
+        if not math.isfinite(number):
+            raise SchedulingInputError(path, "must be a finite number")
+        return number
     if (isinstance(value, bool) and kind is int) or not isinstance(value, kind):
         name = _NAMES.get(kind, str(kind)) if isinstance(kind, type) else str(kind)
         raise SchedulingInputError(path, f"must be {name}, got {type(value).__name__}")
@@ -122,8 +129,8 @@ def parse_mentor(obj: Any, index: int) -> Mentor:
         working_hours=WorkingHours(start, end),
         answers=answers,
         partial=partial,
-        alternatives=_ranges(obj.get("alternatives") or [], f"{where}.alternatives"),
-        busy=_ranges(obj.get("busy") or [], f"{where}.busy"),
+        alternatives=_ranges(_opt(obj, "alternatives", where, list, []), f"{where}.alternatives"),
+        busy=_ranges(_opt(obj, "busy", where, list, []), f"{where}.busy"),
         conflict_notes=_opt(obj, "conflict_notes", where, str, ""),
     )
 

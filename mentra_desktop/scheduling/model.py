@@ -9,6 +9,7 @@ can report one clear line and change nothing.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -18,6 +19,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MAX_MENTORS = 5
 """A council never seats more than five mentors."""
+
+MAX_DURATION_MINUTES = 24 * 60
+"""A session lasts at most a day (a council is normally one hour)."""
+
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+"""Slot starts and ``now`` must lie in ``[EARLIEST, LATEST)``: the engine adds durations,
+the 14-day alternatives window and a day either side of local working days to them, which
+must stay within what :mod:`datetime` can represent. Other instants (busy ranges, say a
+"busy until 9999-12-31" sentinel) are only compared and may be anything representable."""
 
 
 class SchedulingInputError(ValueError):
@@ -42,7 +53,26 @@ def require_aware(value: datetime, field_name: str) -> datetime:
     """Return ``value`` in UTC; refuse naive datetimes."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise SchedulingInputError(field_name, "naive datetime; give an offset, e.g. +00:00")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00+01:00 has no UTC representation
+        raise SchedulingInputError(field_name, "instant out of range") from exc
+
+
+def require_schedulable(value: datetime, field_name: str) -> datetime:
+    """:func:`require_aware`, and within ``[EARLIEST, LATEST)`` (see :data:`EARLIEST`)."""
+    value = require_aware(value, field_name)
+    if not EARLIEST <= value < LATEST:
+        raise SchedulingInputError(
+            field_name, f"must lie between {EARLIEST.year} and {LATEST.year - 1}"
+        )
+    return value
+
+
+def require_finite(value: float, field_name: str) -> None:
+    """Refuse NaN and infinities: they would poison every score comparison."""
+    if not math.isfinite(value):
+        raise SchedulingInputError(field_name, "must be a finite number")
 
 
 @lru_cache(maxsize=1024)
@@ -91,7 +121,10 @@ class Slot:
     def __post_init__(self) -> None:
         if not self.id:
             raise SchedulingInputError("slot.id", "must be a non-empty string")
-        object.__setattr__(self, "start", require_aware(self.start, f"slots[{self.id}].start"))
+        object.__setattr__(
+            self, "start", require_schedulable(self.start, f"council.slots[{self.id}].start")
+        )
+        require_finite(self.priority, f"council.slots[{self.id}].priority")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +156,12 @@ class Mentor:
             raise SchedulingInputError("mentors.id", "must be a non-empty string")
         try:
             zone(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+            # OSError: a name that is a tzdata directory ("Europe") or too long for a path
             raise SchedulingInputError(
                 f"{where}.timezone", f"unknown IANA time zone {self.timezone!r}"
             ) from exc
+        require_finite(self.seniority, f"{where}.seniority")
         if not 0.0 <= self.expertise_match <= 1.0:
             raise SchedulingInputError(f"{where}.expertise_match", "must be within [0, 1]")
         if self.seniority < 0:
@@ -165,8 +200,10 @@ class Council:
             raise SchedulingInputError("council.mentor_maximum", f"must be within 1..{MAX_MENTORS}")
         if not 1 <= self.mentor_minimum <= self.mentor_maximum:
             raise SchedulingInputError("council.mentor_minimum", "must be within 1..mentor_maximum")
-        if self.duration_minutes <= 0:
-            raise SchedulingInputError("council.duration_minutes", "must be positive")
+        if not 0 < self.duration_minutes <= MAX_DURATION_MINUTES:
+            raise SchedulingInputError(
+                "council.duration_minutes", f"must be within 1..{MAX_DURATION_MINUTES}"
+            )
         seen: set[str] = set()
         for slot in self.slots:
             if slot.id in seen:
@@ -188,7 +225,7 @@ class SelectionRequest:
     mentors: tuple[Mentor, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "now", require_aware(self.now, "now"))
+        object.__setattr__(self, "now", require_schedulable(self.now, "now"))
         object.__setattr__(self, "deadline", require_aware(self.deadline, "deadline"))
         slot_ids = {slot.id for slot in self.council.slots}
         seen: set[str] = set()
@@ -229,6 +266,7 @@ class Weights:
 
     def __post_init__(self) -> None:
         for name in self.__slots__:
+            require_finite(getattr(self, name), f"weights.{name}")
             if getattr(self, name) < 0:
                 raise SchedulingInputError(f"weights.{name}", "must not be negative")
         # Early confirmation relies on "available" being the best possible answer.

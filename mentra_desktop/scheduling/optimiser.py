@@ -260,7 +260,7 @@ def optimise(
     weights: Weights = DEFAULT_WEIGHTS,
 ) -> OptimisationResult:
     """The best plan HiGHS finds within ``time_limit_s``; ``optimal`` when proven."""
-    if time_limit_s <= 0:
+    if not time_limit_s > 0:  # also refuses NaN, which compares false with everything
         raise SchedulingInputError("time_limit_s", "must be positive")
     began = time.perf_counter()
     problem = build_problem(requests, confirmed, weights)

@@ -30,6 +30,12 @@ from mentra_desktop.scheduling.optimiser import ConfirmedSession, optimise
 DEFAULT_TIME_LIMIT_S = 10.0
 
 
+def _optional_list(value: Any) -> Any:
+    """``confirmed`` may be missing or ``null``; any other non-list is refused (not read
+    as "none", which ``0`` or ``{}`` would be with a truthiness test)."""
+    return [] if value is None else value
+
+
 def _confirmed(value: Any) -> list[ConfirmedSession]:
     if not isinstance(value, list):
         raise SchedulingInputError("confirmed", "must be a list")
@@ -52,9 +58,15 @@ def _confirmed(value: Any) -> list[ConfirmedSession]:
 def _time_limit(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise SchedulingInputError("time_limit_s", "must be a number of seconds")
-    if not math.isfinite(value) or value <= 0:
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer beyond float range
+        seconds = math.inf
+    if not math.isfinite(seconds):
+        raise SchedulingInputError("time_limit_s", "must be a finite number of seconds")
+    if seconds <= 0:
         raise SchedulingInputError("time_limit_s", "must be positive")
-    return float(value)
+    return seconds
 
 
 def run(document: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +89,8 @@ def run(document: dict[str, Any]) -> dict[str, Any]:
     if document.get("weights") is not None:
         weights = parse_weights(document["weights"])
     limit = _time_limit(document.get("time_limit_s", DEFAULT_TIME_LIMIT_S))
-    result = optimise(requests, _confirmed(document.get("confirmed") or []), limit, weights)
+    confirmed = _confirmed(_optional_list(document.get("confirmed")))
+    result = optimise(requests, confirmed, limit, weights)
     return {
         "status": result.status,
         "scheduled": [

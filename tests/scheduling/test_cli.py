@@ -175,3 +175,78 @@ def test_z_suffix_and_offsets_are_accepted(
     doc["deadline"] = "2026-11-28T17:00:00Z"
     code, out, _ = run_inprocess(doc, capsys, monkeypatch)
     assert code == 0 and json.loads(out)["slot"] == "tue-0800"
+
+
+# Wrong types and numbers the engine cannot compute with: every one is refused with
+# exit status 2 and one line naming the field, never a traceback or a NaN score.
+TYPE_CASES = [
+    ("mentors/0/seniority", "1" + "0" * 400, "mentors[m-berlin].seniority: must be a finite"),
+    ("mentors/0/seniority", "Infinity", "mentors[m-berlin].seniority: must be a finite"),
+    ("mentors/0/seniority", "NaN", "mentors[m-berlin].seniority: must be a finite"),
+    ("council/slots/0/priority", "NaN", "council.slots[tue-0800].priority: must be a finite"),
+    ("council/slots/0/priority", "-1e999", "council.slots[tue-0800].priority: must be a finite"),
+    ("council/duration_minutes", "1" + "0" * 30, "council.duration_minutes: must be within"),
+    ("council/duration_minutes", "100000000", "council.duration_minutes: must be within"),
+    ("mentors/0/busy", "0", "mentors[m-berlin].busy: must be an array"),
+    ("mentors/0/busy", "{}", "mentors[m-berlin].busy: must be an array"),
+    ("mentors/0/alternatives", "false", "mentors[m-berlin].alternatives: must be an array"),
+    ("mentors/0/alternatives", '""', "mentors[m-berlin].alternatives: must be an array"),
+    ("mentors/0/timezone", '"Europe"', "mentors[m-berlin].timezone: unknown IANA time zone"),
+    ("mentors/0/timezone", '"' + "A" * 400 + '"', "mentors[m-berlin].timezone: unknown IANA"),
+    ("now", '"0001-01-01T00:00:00+05:00"', "now: instant out of range"),
+    ("now", '"9999-12-31T12:00:00+00:00"', "now: must lie between"),
+    (
+        "council/slots/0/start",
+        '"9999-12-31T23:30:00+00:00"',
+        "council.slots[tue-0800].start: must lie between",
+    ),
+    ("council/slots", "[]", "council.slots: at least one slot is required"),
+    ("council/slots", '"tue-0800"', "council.slots: must be an array"),
+    ("mentors", "{}", "mentors: must be an array"),
+    ("council/mentor_minimum", "null", "council.mentor_minimum: must be an integer"),
+    ("council/slots/0/id", "7", "council.slots[0].id: must be a string"),
+    ("mentors/0/seniority", "true", "mentors[m-berlin].seniority: must be a number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "raw", "expected"), TYPE_CASES, ids=[f"{c[0]}={c[1][:12]}" for c in TYPE_CASES]
+)
+def test_wrong_types_and_numbers_exit_2_naming_the_field(
+    doc: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    raw: str,
+    expected: str,
+) -> None:
+    marker = "@@VALUE@@"
+    text = json.dumps(_mutate(doc, path, marker)).replace(f'"{marker}"', raw)
+    code, out, err = run_inprocess(text, capsys, monkeypatch)
+    assert code == 2 and out == ""
+    assert err.startswith("error: " + expected), err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'{"now": "\xff"}', "not UTF-8 text"),
+        (b'{"now": 1' + b"0" * 5000 + b"}", "malformed JSON: a number has too many digits"),
+        (b"[" * 100_000 + b"]" * 100_000, "malformed JSON: nested too deeply"),
+    ],
+    ids=["invalid-utf8", "5000-digit-number", "deep-nesting"],
+)
+def test_unreadable_documents_exit_2_with_one_line_in_a_subprocess(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "doc.json"
+    path.write_bytes(content)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mentra_desktop.scheduling.cli", "select", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == f"error: {path}: {expected}\n", proc.stderr

@@ -295,3 +295,33 @@ def test_cli_council_errors_are_prefixed() -> None:
 
 def test_factories_slots_helper_still_matches() -> None:
     assert len(slots(0, 1)) == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"time_limit_s": 10**400}, "time_limit_s"),
+        ({"time_limit_s": float("nan")}, "time_limit_s"),
+        ({"time_limit_s": float("inf")}, "time_limit_s"),
+        ({"time_limit_s": -1}, "time_limit_s"),
+        ({"time_limit_s": None}, "time_limit_s"),
+        ({"time_limit_s": True}, "time_limit_s"),
+        ({"confirmed": {}}, "confirmed"),
+        ({"confirmed": 0}, "confirmed"),
+        ({"confirmed": [{"mentor": "a", "start": "x", "end": "y"}]}, "confirmed[0].start"),
+    ],
+    ids=["huge-int", "nan", "inf", "negative", "null", "bool", "obj", "zero", "bad-instant"],
+)
+def test_cli_refuses_bad_time_limits_and_confirmed_types(
+    change: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(SchedulingInputError) as caught:
+        run(document(**change))
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("limit", [0.0, -1.0, float("nan")])
+def test_python_api_refuses_non_positive_or_nan_time_limit(limit: float) -> None:
+    one = council("one", {"a": ["s1"], "b": ["s1"], "c": ["s1"]}, {"s1": 0})
+    with pytest.raises(SchedulingInputError, match="time_limit_s"):
+        optimise([one], time_limit_s=limit)
