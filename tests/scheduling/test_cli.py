@@ -231,7 +231,7 @@ def test_wrong_types_and_numbers_exit_2_naming_the_field(
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (b'{"now": "\xff"}', "not UTF-8 text"),
+        (b'{"now": "\xff"}', "not UTF-8 text (byte 9)"),
         (b'{"now": 1' + b"0" * 5000 + b"}", "malformed JSON: a number has too many digits"),
         (b"[" * 100_000 + b"]" * 100_000, "malformed JSON: nested too deeply"),
     ],
