@@ -207,7 +207,11 @@ def _slot_rows(slots: list[SlotIn]) -> list[CouncilSlot]:
 def create_council(
     body: CouncilCreate, user: StaffUser, session: WriteSession, idem: Idem
 ) -> Response:
-    _require_user(session, body.mentee_id, "menteeId", Role.MENTEE)
+    mentee = _require_user(session, body.mentee_id, "menteeId", Role.MENTEE)
+    if not mentee.has_council_access:
+        raise ApiError(
+            422, "Validation failed", [("menteeId", f"user {mentee.id} has no Council plan")]
+        )
     if body.lead_mentor_id is not None:
         _require_user(session, body.lead_mentor_id, "leadMentorId", Role.MENTOR)
     council = CouncilSession(

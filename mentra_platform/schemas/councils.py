@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from mentra_desktop.models import (
     DEFAULT_SLOT_DURATION,
@@ -44,6 +44,15 @@ def _check_slots(slots: list[SlotIn] | None) -> None:
         raise ValueError("proposedTimeSlots: two slots share the same start")
 
 
+def _topic(value: str | None) -> str | None:
+    """Topics are stored stripped; one of only spaces is no topic."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise ValueError("topic must not be blank")
+    return value.strip()
+
+
 class CouncilCreate(ApiModel):
     topic: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
@@ -55,6 +64,8 @@ class CouncilCreate(ApiModel):
     mentor_maximum: MentorCount = MAX_MENTORS
     coordinator_notes: str = Field(default="", max_length=10_000)
     video_link: str | None = Field(default=None, max_length=500)
+
+    _strip_topic = field_validator("topic")(_topic)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> CouncilCreate:
@@ -82,6 +93,8 @@ class CouncilPatch(ApiModel):
         default=None,
         description="Phase change; 'confirmed' and 'cancelled' have their own endpoints",
     )
+
+    _strip_topic = field_validator("topic")(_topic)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> CouncilPatch:

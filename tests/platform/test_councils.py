@@ -111,6 +111,8 @@ def test_slot_times_with_offsets_are_stored_as_utc(client: httpx.Client, login: 
         (lambda b: b.update(mentorMaximum=6), "mentorMaximum"),
         (lambda b: b.update(mentorMinimum=2), "mentorMinimum"),
         (lambda b: b.update(topic=""), "topic"),
+        (lambda b: b.update(topic="   "), "topic"),
+        (lambda b: b.update(menteeId=3), "menteeId"),  # a mentee without the Council plan
         (lambda b: b.update(menteeId=99999), "menteeId"),
         (lambda b: b.update(menteeId=10), "menteeId"),
         (lambda b: b.update(leadMentorId=9), "leadMentorId"),
@@ -330,3 +332,23 @@ def test_cancel_is_audited_and_final(client: httpx.Client, login: Login, live_se
         ).one()
         assert audit.reason == "Mentee withdrew" and audit.actor_id == 2
         assert audit.before == {"coordinationStatus": "collecting"}
+
+
+def test_patch_blank_topic_is_422_and_changes_nothing(
+    client: httpx.Client, login: Login, make_slots: Slots, live_server: Any
+) -> None:
+    headers = login(client, "coordinator@example.com")
+    created = _create(client, headers, make_slots())
+    before = _counts(live_server)
+    r = client.patch(
+        created.headers["Location"],
+        json={"topic": "  \t "},
+        headers={**headers, "If-Match": created.headers["ETag"]},
+    )
+    assert r.status_code == 422, r.text
+    assert [e["field"] for e in r.json()["errors"]] == ["topic"]
+    assert _counts(live_server) == before
+    assert (
+        client.get(created.headers["Location"], headers=headers).json()["topic"]
+        == "Fundraising strategy"
+    )
