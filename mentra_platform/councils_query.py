@@ -24,7 +24,6 @@ from mentra_desktop.models import (
     CoordinationStatus,
     CouncilMentor,
     CouncilSession,
-    Registration,
     Role,
     User,
 )
@@ -47,10 +46,24 @@ def visibility_clause(user: User) -> ColumnElement[bool] | None:
         return None
     if user.role == Role.MENTOR:
         return exists().where(CouncilMentor.council_id == C.id, CouncilMentor.mentor_id == user.id)
-    return or_(
-        C.mentee_id == user.id,
-        exists().where(Registration.council_id == C.id, Registration.user_id == user.id),
-    )
+    return C.mentee_id == user.id
+
+
+def for_reader(user: User, document: dict[str, Any]) -> dict[str, Any]:
+    """The council document as ``user`` may read it.
+
+    A mentee sees their council, its times and who their mentors are, but not the
+    coordination behind it: the coordinator's notes, mentors' e-mail addresses and the
+    conflict notes mentors wrote for the coordinator are blanked (the fields stay, so
+    the document keeps one shape).
+    """
+    if user.role != Role.MENTEE:
+        return document
+    document["coordinatorNotes"] = ""
+    for mentor in document["mentors"]:
+        mentor["email"] = ""
+        mentor["conflictNotes"] = ""
+    return document
 
 
 def can_see(session: Session, user: User, council_id: int) -> bool:
@@ -118,6 +131,7 @@ __all__ = [
     "can_see",
     "council_json",
     "etag",
+    "for_reader",
     "iso",
     "visibility_clause",
 ]

@@ -20,7 +20,7 @@ from mentra_desktop.models import (
 )
 from mentra_platform.changes import latest_seq, record_change
 from mentra_platform.council_documents import council_dicts, council_documents
-from mentra_platform.councils_query import apply_filters, can_see, etag
+from mentra_platform.councils_query import apply_filters, can_see, etag, for_reader
 from mentra_platform.deps import (
     MAX_ID,
     CouncilId,
@@ -112,13 +112,18 @@ def list_councils(
     cache: PageCache = request.app.state.page_cache
     key = (_scope(user), tuple(sorted(request.query_params.multi_items())))
     body = cache.get_or_build(
-        key, snapshot, lambda: _list_page(session, filters, limit, offset, snapshot)
+        key, snapshot, lambda: _list_page(session, user, filters, limit, offset, snapshot)
     )
     return Response(body, media_type="application/json")
 
 
 def _list_page(
-    session: Session, filters: dict[str, Any], limit: int, offset: int, snapshot: int
+    session: Session,
+    user: User,
+    filters: dict[str, Any],
+    limit: int,
+    offset: int,
+    snapshot: int,
 ) -> bytes:
     """One list or sync page as JSON bytes; ``snapshot`` is the change seq read before it."""
     since: int | None = filters["since"]
@@ -135,6 +140,8 @@ def _list_page(
         has_more = offset + len(rows) < total
         next_cursor = snapshot
     documents = council_documents(session, [r[0] for r in rows])
+    if user.role == Role.MENTEE:  # a handful of councils: parse, blank, re-encode
+        documents = [json.dumps(for_reader(user, json.loads(d))) for d in documents]
     envelope = _dumps(
         {
             "total": total,
@@ -172,7 +179,7 @@ def get_council(council_id: CouncilId, user: CouncilUser, session: ReadSession) 
     items = council_dicts(session, [council_id])
     if not items:
         raise ApiError(404, "Council not found")
-    return _json(items[0], headers={"ETag": etag(items[0]["version"])})
+    return _json(for_reader(user, items[0]), headers={"ETag": etag(items[0]["version"])})
 
 
 def _require_user(session: Session, user_id: int, field: str, role: Role | None) -> User:

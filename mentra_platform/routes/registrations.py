@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/v1", tags=["registrations"])
     status_code=201,
     response_model=RegistrationOut,
     responses={**error_responses(400, 401, 403, 404, 409, 422), **IDEMPOTENT_RESPONSES},
-    summary="Register for a council with goals and questions (Council-plan mentees)",
+    summary="Register for your council with goals and questions (its Council-plan mentee)",
 )
 def register(
     council_id: int,
@@ -40,6 +40,9 @@ def register(
     if user.role != Role.MENTEE:
         raise ApiError(403, "Only mentees register for councils")
     council = load_council(session, council_id, lock=True)  # council row first, as every writer
+    if council.mentee_id != user.id:
+        # A council is booked for one mentee; anyone else must not learn it exists.
+        raise ApiError(404, "Council not found")
     if council.coordination_status == CoordinationStatus.CANCELLED:
         raise ApiError(409, "The council is cancelled")
     existing = session.scalar(
@@ -82,6 +85,8 @@ def list_registrations(
     council = load_council(session, council_id)
     stmt = select(Registration).where(Registration.council_id == council.id)
     if user.role == Role.MENTEE:
+        if council.mentee_id != user.id:
+            raise ApiError(404, "Council not found")
         stmt = stmt.where(Registration.user_id == user.id)
     elif user.role == Role.MENTOR and seat_of(council, user.id) is None:
         raise ApiError(403, "You are not a mentor on this council")

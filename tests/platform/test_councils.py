@@ -352,3 +352,35 @@ def test_patch_blank_topic_is_422_and_changes_nothing(
         client.get(created.headers["Location"], headers=headers).json()["topic"]
         == "Fundraising strategy"
     )
+
+
+def test_a_mentee_reads_their_council_without_the_coordination_notes(
+    client: httpx.Client, login: Login
+) -> None:
+    staff = login(client, "coordinator@example.com")
+    mine = client.get(
+        "/api/v1/councils", params={"limit": 1000}, headers=login(client, "council@example.com")
+    ).json()["items"]
+    council = next(c for c in mine if c["mentors"] and c["coordinationStatus"] != "confirmed")
+    url = f"/api/v1/councils/{council['id']}"
+    tag = client.get(url, headers=staff).headers["ETag"]
+    note = "Mentee is nervous about pricing; lead should open gently"
+    r = client.patch(url, json={"coordinatorNotes": note}, headers={**staff, "If-Match": tag})
+    assert r.status_code == 200, r.text
+    assert r.json()["coordinatorNotes"] == note
+    assert all(m["email"] for m in r.json()["mentors"])
+
+    mentee = login(client, "council@example.com")
+    one = client.get(url, headers=mentee).json()
+    listed = next(
+        c
+        for c in client.get("/api/v1/councils", params={"limit": 1000}, headers=mentee).json()[
+            "items"
+        ]
+        if c["id"] == council["id"]
+    )
+    for seen in (one, listed):
+        assert seen["coordinatorNotes"] == ""
+        assert all(m["email"] == "" and m["conflictNotes"] == "" for m in seen["mentors"])
+        assert [m["name"] for m in seen["mentors"]] == [m["name"] for m in r.json()["mentors"]]
+        assert seen["version"] == r.json()["version"]

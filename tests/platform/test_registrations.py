@@ -48,3 +48,18 @@ def test_register_gated_duplicate_and_listed(
         ).status_code
         == 404
     )
+
+
+def test_a_mentee_registers_only_for_their_own_council(
+    client: Any, login: Any, make_slots: Any, live_server: Any
+) -> None:
+    staff = login(client, COORD)
+    council = create_council(client, staff, make_slots())  # booked for user 9
+    url = f"/api/v1/councils/{council['id']}/registrations"
+    before = _count(live_server)
+    other = login(client, "amara.okafor@example.com")  # user 6, also on the Council plan
+    r = client.post(url, json={"goals": "See what they discuss"}, headers=other)
+    assert r.status_code == 404
+    assert client.get(url, headers=other).status_code == 404
+    assert client.get(f"/api/v1/councils/{council['id']}", headers=other).status_code == 404
+    assert _count(live_server) == before
