@@ -1,9 +1,9 @@
 """Alternative start times for a council none of whose slots works.
 
-Sources: each mentor's own alternative proposals (any time after ``now``) and their
-local working hours over the next :data:`HORIZON` (14 days), both minus the mentor's
-busy ranges. Working hours are converted per local day with :mod:`zoneinfo`, so the
-overlap is right across DST switches. Candidate starts are on the hour or half hour
+Sources: each mentor's own alternative proposals and their local working hours, both
+within the next :data:`HORIZON` (14 days) and minus the mentor's busy ranges. Working
+hours are converted per local day with :mod:`zoneinfo`, so the overlap is right across
+DST switches. Candidate starts are on the hour or half hour
 (UTC), strictly after ``now``, and the whole duration must fit.
 
 A mentor is a *likely attendee* of a candidate when the whole session lies inside
@@ -16,6 +16,7 @@ than five half-hour shifts of one). Deterministic for equal input.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, NamedTuple
@@ -72,20 +73,32 @@ def _subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval
 
 
 def _epoch(value: datetime) -> int:
-    return int(value.timestamp())
+    """Whole epoch seconds, rounded down (candidates are whole seconds)."""
+    return math.floor(value.timestamp())
+
+
+def _epoch_up(value: datetime) -> int:
+    return math.ceil(value.timestamp())
 
 
 def free_intervals(mentor: Mentor, window_start: datetime, horizon_end: datetime) -> list[Interval]:
-    """Epoch-second intervals when ``mentor`` could plausibly meet (sorted, disjoint)."""
+    """Epoch-second intervals when ``mentor`` could plausibly meet (sorted, disjoint).
+
+    Proposals are clipped to ``[window_start, horizon_end)`` like working hours, so an
+    open-ended proposal costs no more than the window. Fractions of a second round
+    against the mentor: free time shrinks to whole seconds, busy time grows to them.
+    """
     ranges = [
-        (_epoch(lo), _epoch(hi))
+        (_epoch_up(lo), _epoch(hi))
         for lo, hi in working_intervals(window_start, horizon_end, mentor.tz, mentor.working_hours)
     ]
     ranges.extend(
-        (_epoch(r.start), _epoch(r.end)) for r in mentor.alternatives if r.end > window_start
+        (_epoch_up(max(r.start, window_start)), _epoch(min(r.end, horizon_end)))
+        for r in mentor.alternatives
+        if r.overlaps(window_start, horizon_end)
     )
-    busy = _merge([(_epoch(r.start), _epoch(r.end)) for r in mentor.busy])
-    return _subtract(_merge(ranges), busy)
+    busy = _merge([(_epoch(r.start), _epoch_up(r.end)) for r in mentor.busy])
+    return _subtract(_merge([(lo, hi) for lo, hi in ranges if lo < hi]), busy)
 
 
 def _fits(free: list[Interval], starts: list[int], t: int, length: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, time, timedelta
+from time import perf_counter
 
 from mentra_desktop.scheduling.alternatives import HORIZON, propose_alternatives
 from mentra_desktop.scheduling.model import TimeRange, WorkingHours
@@ -99,3 +100,26 @@ def test_deterministic() -> None:
         for m, z in zip("abc", ["UTC", "Europe/Berlin", "Asia/Kolkata"], strict=True)
     ]
     assert propose_alternatives(request(ms)) == propose_alternatives(request(ms[::-1]))
+
+
+def test_open_ended_proposals_are_clipped_to_the_window() -> None:
+    # A proposal running for centuries used to enumerate a candidate every half hour of
+    # it (minutes of CPU and gigabytes); every alternative lies in the 14-day window.
+    forever = TimeRange(NOW, datetime(9000, 1, 1, tzinfo=UTC))
+    ms = [mentor("a", working_hours=OFFICE, alternatives=(forever,)), mentor("b"), mentor("c")]
+    began = perf_counter()
+    alts = propose_alternatives(request(ms))
+    assert perf_counter() - began < 2.0
+    assert alts and all(a.start > NOW and a.start <= NOW + HORIZON for a in alts)
+
+
+def test_busy_range_ending_within_a_second_still_blocks_that_start() -> None:
+    # Busy until 13:00:00.5: a session at 13:00 would overlap it by half a second.
+    busy = (TimeRange(NOW, datetime(2026, 11, 26, 13, 0, 0, 500000, tzinfo=UTC)),)
+    ms = [mentor("a", busy=busy), mentor("b"), mentor("c")]
+    alts = propose_alternatives(request(ms))
+    assert alts[0].reaches_minimum
+    assert alts[0].start == datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
+    assert all(
+        not r.overlaps(a.start, a.end) for a in alts if "a" in a.likely_attendees for r in busy
+    )
