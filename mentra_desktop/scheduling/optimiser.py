@@ -28,12 +28,12 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
-from mentra_desktop.scheduling.attendance import evaluate
+from mentra_desktop.scheduling.attendance import SlotEvaluation, evaluate
 from mentra_desktop.scheduling.model import (
     DEFAULT_WEIGHTS,
     SchedulingInputError,
@@ -52,6 +52,7 @@ from mentra_desktop.scheduling.optimiser_milp import (
 from mentra_desktop.scheduling.optimiser_problem import (
     SCORE_SCALE,
     Arrays,
+    IntArray,
     Option,
     Plan,
     Problem,
@@ -100,6 +101,27 @@ class OptimisationResult:
     seconds: float
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(value: datetime) -> int:
+    """Exact microseconds since the epoch (a float timestamp loses them after 2242)."""
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def _ticks(instants: Sequence[int]) -> IntArray:
+    """Each instant's rank among the distinct ``instants``: exact, small integer times.
+
+    Overlap and touching depend only on the order of starts and ends, which ranks keep
+    exactly, down to the microsecond; whole epoch seconds would truncate ``11:00:00.5``
+    to ``11:00:00`` and let a session overlapping another by half a second "touch" it.
+    """
+    values = np.fromiter(instants, dtype=np.int64, count=len(instants))
+    ranks: IntArray = np.unique(values, return_inverse=True)[1].astype(np.int64)
+    return ranks
+
+
 def build_problem(
     requests: Sequence[SelectionRequest],
     confirmed: Sequence[ConfirmedSession] = (),
@@ -111,7 +133,7 @@ def build_problem(
         dup = next(c for c in council_ids if council_ids.count(c) > 1)
         raise SchedulingInputError("councils", f"duplicate council id {dup!r}")
     mentor_index: dict[str, int] = {}
-    options: list[Option] = []
+    slots: list[tuple[int, SlotEvaluation]] = []
     leads: list[int] = []
     for number, request in enumerate(requests):
         evaluation = evaluate(request, weights)
@@ -119,28 +141,35 @@ def build_problem(
             mentor_index.setdefault(mentor.id, len(mentor_index))
         lead = request.council.lead_mentor
         leads.append(mentor_index[lead] if lead is not None else -1)
-        for slot in evaluation.slots:
-            options.append(
-                Option(
-                    council=number,
-                    slot_id=slot.slot.id,
-                    start=int(slot.start.timestamp()),
-                    end=int(slot.end.timestamp()),
-                    base_score=round(slot.base_score * SCORE_SCALE),
-                    mentors=tuple(mentor_index[m] for m in slot.full),
-                    mentor_scores=tuple(round(s * SCORE_SCALE) for s in slot.full_scores),
-                )
-            )
-    busy: list[tuple[int, int, int]] = []
+        slots.extend((number, slot) for slot in evaluation.slots)
+    sessions: list[tuple[int, datetime, datetime]] = []
     for k, session in enumerate(confirmed):
         start = require_aware(session.start, f"confirmed[{k}].start")
         end = require_aware(session.end, f"confirmed[{k}].end")
         if end <= start:
             raise SchedulingInputError(f"confirmed[{k}].end", "must be after start")
         if session.mentor in mentor_index:  # a mentor in no council constrains nothing
-            busy.append(
-                (mentor_index[session.mentor], int(start.timestamp()), int(end.timestamp()))
-            )
+            sessions.append((mentor_index[session.mentor], start, end))
+    instants = [_micros(t) for _, slot in slots for t in (slot.start, slot.end)]
+    instants += [_micros(t) for _, start, end in sessions for t in (start, end)]
+    tick = _ticks(instants).tolist()  # starts and ends alternate: slots, then sessions
+    options = [
+        Option(
+            council=number,
+            slot_id=slot.slot.id,
+            start=tick[2 * k],
+            end=tick[2 * k + 1],
+            base_score=round(slot.base_score * SCORE_SCALE),
+            mentors=tuple(mentor_index[m] for m in slot.full),
+            mentor_scores=tuple(round(s * SCORE_SCALE) for s in slot.full_scores),
+        )
+        for k, (number, slot) in enumerate(slots)
+    ]
+    first = 2 * len(slots)
+    busy = [
+        (mentor, tick[first + 2 * k], tick[first + 2 * k + 1])
+        for k, (mentor, _, _) in enumerate(sessions)
+    ]
     reach = max((abs(o.base_score) + sum(map(abs, o.mentor_scores)) for o in options), default=0)
     return Problem(
         council_ids=tuple(council_ids),

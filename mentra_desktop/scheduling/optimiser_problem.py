@@ -30,7 +30,9 @@ _SPAN = 1 << 40
 class Option:
     """One proposed slot of one council: who can attend it fully and what each adds.
 
-    ``start``/``end`` are integer instants (seconds since the epoch, UTC), half-open.
+    ``start``/``end`` are integer instants, half-open, on any order-preserving scale
+    shared by the whole problem (:func:`.optimiser.build_problem` uses each instant's
+    rank among all the batch's instants, exact to the microsecond).
     ``mentors`` are indices into :attr:`Problem.mentor_ids`; ``mentor_scores`` are their
     milli-point contributions when attending; ``base_score`` is added once when the
     slot is chosen (its priority and anything else per slot).

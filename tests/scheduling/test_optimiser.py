@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -325,3 +326,31 @@ def test_python_api_refuses_non_positive_or_nan_time_limit(limit: float) -> None
     one = council("one", {"a": ["s1"], "b": ["s1"], "c": ["s1"]}, {"s1": 0})
     with pytest.raises(SchedulingInputError, match="time_limit_s"):
         optimise([one], time_limit_s=limit)
+
+
+def test_sub_second_overlaps_still_count_as_double_booking() -> None:
+    # 10:00:00.5–11:00:00.5 and 11:00:00.2–12:00:00.2 overlap by 0.3 s; truncating to
+    # whole seconds made them "touch" and seated a, b, c in both.
+    half = timedelta(milliseconds=500)
+    one = council("one", {"a": ["s1"], "b": ["s1"], "c": ["s1"]}, {"s1": 0})
+    one = dataclasses.replace(
+        one, council=dataclasses.replace(one.council, slots=(Slot("s1", at(0) + half),))
+    )
+    two = council("two", {"a": ["s1"], "b": ["s1"], "c": ["s1"]}, {"s1": 0})
+    two = dataclasses.replace(
+        two,
+        council=dataclasses.replace(
+            two.council, slots=(Slot("s1", at(1) + timedelta(milliseconds=200)),)
+        ),
+    )
+    assert optimise([one, two]).objective["scheduled"] == 1
+    assert greedy_plan([one, two]).objective["scheduled"] == 1
+    # A confirmed session ending 0.4 s into the slot blocks it; one ending on it does not.
+    late = council("late", {"a": ["s1"], "b": ["s1"], "c": ["s1"]}, {"s1": 1}, minimum=3)
+    spill = [ConfirmedSession("a", at(0), at(1) + timedelta(milliseconds=400))]
+    assert optimise([late], spill).scheduled == ()
+    touch = [ConfirmedSession("a", at(0), at(1))]
+    assert len(optimise([late], touch).scheduled) == 1
+    # Touching at a fractional instant is not overlapping either.
+    fractional = [ConfirmedSession("a", at(0), at(0) + half)]
+    assert len(optimise([one], fractional).scheduled) == 1
