@@ -65,7 +65,8 @@ def record_change(
 
 
 def latest_seq(db: Database) -> int:
-    """:func:`current_seq` in one round trip outside any transaction, for hot paths.
+    """The highest committed change seq (0 when the log is empty), in one round trip
+    outside any transaction, for hot paths.
 
     A connection that died (a database restart) is retried once on a fresh one.
     """
@@ -78,8 +79,3 @@ def latest_seq(db: Database) -> int:
             if attempt == 2 or not exc.connection_invalidated:
                 raise
     raise AssertionError("unreachable")
-
-
-def current_seq(session: Session) -> int:
-    """The highest committed change seq (0 when the log is empty)."""
-    return int(session.scalar(select(func.coalesce(func.max(ChangeEvent.seq), 0))) or 0)

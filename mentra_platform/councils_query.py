@@ -1,8 +1,7 @@
-"""Reading councils: who sees what, list filters, and the single-council form.
+"""Reading councils: who sees what, the list filters, and what each reader may see.
 
 The council document itself is defined once, in SQL, by
-:mod:`mentra_platform.council_documents`; :func:`council_json` is its single-council
-form other routes can return.
+:mod:`mentra_platform.council_documents`; :func:`for_reader` shapes it for who reads it.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from mentra_desktop.models import (
     Role,
     User,
 )
-from mentra_platform.council_documents import council_dicts
 
 C = CouncilSession
 _S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
@@ -115,12 +113,6 @@ def apply_filters(
     return stmt
 
 
-def council_json(session: Session, council_id: int) -> dict[str, Any] | None:
-    """One council in the API shape, or None if it does not exist."""
-    found = council_dicts(session, [council_id])
-    return found[0] if found else None
-
-
 def etag(version: int) -> str:
     """The strong ETag of a council version."""
     return f'"{version}"'
@@ -129,7 +121,6 @@ def etag(version: int) -> str:
 __all__ = [
     "apply_filters",
     "can_see",
-    "council_json",
     "etag",
     "for_reader",
     "iso",

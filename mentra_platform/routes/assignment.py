@@ -170,6 +170,13 @@ def _json(out: MentorsOut, status_code: int = 200) -> JSONResponse:
     )
 
 
+def _seat_or_404(council: CouncilSession, mentor_id: int) -> CouncilMentor:
+    seat = seat_of(council, mentor_id)
+    if seat is None:
+        raise ApiError(404, f"Mentor {mentor_id} is not on this council")
+    return seat
+
+
 @router.post(
     "/councils/{council_id}/mentors/auto-assign",
     response_model=MentorsOut,
@@ -279,9 +286,7 @@ def remove_mentor(
     council = load_council(session, council_id, lock=True)
     check_if_match(if_match, council.version)
     require_open(council, "remove mentors")
-    seat = seat_of(council, mentor_id)
-    if seat is None:
-        raise ApiError(404, f"Mentor {mentor_id} is not on this council")
+    seat = _seat_or_404(council, mentor_id)
     if seat.is_lead or council.lead_mentor_id == mentor_id:
         _set_lead(council, None)
     council.mentors.remove(seat)
@@ -311,9 +316,7 @@ def swap_mentor(
     council = load_council(session, council_id, lock=True)
     check_if_match(if_match, council.version)
     require_open(council, "swap mentors")
-    seat = seat_of(council, mentor_id)
-    if seat is None:
-        raise ApiError(404, f"Mentor {mentor_id} is not on this council")
+    seat = _seat_or_404(council, mentor_id)
     replacement = require_mentor_user(session, body.replacement_id, "replacementId")
     if seat_of(council, replacement.id) is not None:
         raise ApiError(409, f"Mentor {replacement.id} is already on this council")
@@ -347,8 +350,7 @@ def mark_lead(
     check_if_match(if_match, council.version)
     if council.coordination_status == CoordinationStatus.CANCELLED:
         raise ApiError(409, "Cannot change the lead: the council is cancelled")
-    if seat_of(council, mentor_id) is None:
-        raise ApiError(404, f"Mentor {mentor_id} is not on this council")
+    _seat_or_404(council, mentor_id)
     _set_lead(council, mentor_id)
     record_change(
         session, council_id=council.id, kind="mentors.lead", payload={"leadMentorId": mentor_id}

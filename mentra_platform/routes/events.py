@@ -23,7 +23,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from mentra_desktop.models import ChangeEvent, CouncilSession, Role, User
-from mentra_platform.changes import current_seq
+from mentra_platform.changes import latest_seq
 from mentra_platform.councils_query import iso, visibility_clause
 from mentra_platform.db import Database
 from mentra_platform.deps import CouncilUser
@@ -73,8 +73,7 @@ def _fetch(db: Database, user: User, after: int) -> list[dict[str, Any]]:
 
 
 def _start(db: Database) -> int:
-    with db.read() as session:
-        return current_seq(session)
+    return latest_seq(db)
 
 
 def _format(event: dict[str, Any]) -> str:
