@@ -48,10 +48,10 @@ from mentra_desktop.models import (
     CouncilSlotAnswer,
     SlotAnswerValue,
 )
-from mentra_platform.config import Settings
-from mentra_platform.db import make_database
-from mentra_platform.migrate import upgrade
-from mentra_platform.security import password_hasher
+from mentra_platform.core.config import Settings
+from mentra_platform.core.db import make_database
+from mentra_platform.core.migrate import upgrade
+from mentra_platform.core.security import password_hasher
 from mentra_platform.seed import seed_demo
 
 N_COUNCILS = 10_000

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 
 def _migrate(_args: argparse.Namespace) -> int:
-    from mentra_platform.config import get_settings
-    from mentra_platform.migrate import upgrade
+    from mentra_platform.core.config import get_settings
+    from mentra_platform.core.migrate import upgrade
 
     upgrade(get_settings().database_url)
     print("database is at the newest schema")
@@ -17,10 +17,10 @@ def _migrate(_args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from mentra_platform.config import get_settings
-    from mentra_platform.db import make_database
-    from mentra_platform.migrate import upgrade
-    from mentra_platform.security import password_hasher
+    from mentra_platform.core.config import get_settings
+    from mentra_platform.core.db import make_database
+    from mentra_platform.core.migrate import upgrade
+    from mentra_platform.core.security import password_hasher
     from mentra_platform.seed import is_empty, seed_demo
 
     if not args.demo:
@@ -46,7 +46,7 @@ def _seed(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from mentra_platform.config import get_settings
+    from mentra_platform.core.config import get_settings
 
     get_settings()  # create the secret file once, before workers start
 

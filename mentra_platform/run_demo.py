@@ -21,11 +21,11 @@ DEMO_LOGINS = [
 def main() -> None:
     import uvicorn
 
-    from mentra_platform.app import create_app
-    from mentra_platform.config import get_settings
-    from mentra_platform.db import make_database
-    from mentra_platform.migrate import upgrade
-    from mentra_platform.security import password_hasher
+    from mentra_platform.core.config import get_settings
+    from mentra_platform.core.db import make_database
+    from mentra_platform.core.migrate import upgrade
+    from mentra_platform.core.security import password_hasher
+    from mentra_platform.http.app import create_app
     from mentra_platform.seed import is_empty, seed_demo
 
     settings = get_settings()

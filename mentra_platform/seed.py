@@ -37,7 +37,7 @@ from mentra_desktop.models import (
     User,
     utcnow,
 )
-from mentra_platform.changes import record_change
+from mentra_platform.core.changes import record_change
 
 DEMO_PASSWORD = "password123"
 SEED = 20261126

@@ -5,6 +5,7 @@ Qt-free and platform-free (import-linter enforces it).
 
 from mentra_desktop.models.audit import AuditLog
 from mentra_desktop.models.base import (
+    MAX_ID,
     Base,
     UTCDateTime,
     ensure_aware_utc,
@@ -26,25 +27,31 @@ from mentra_desktop.models.councils import (
     CouncilSlotAnswer,
     SlotAnswerValue,
 )
-from mentra_desktop.models.idempotency import IdempotencyRecord, IdempotencyStatus
-from mentra_desktop.models.login_failures import LoginFailure
 from mentra_desktop.models.notifications import (
     Notification,
     NotificationKind,
     NotificationStatus,
 )
-from mentra_desktop.models.one_click import OneClickToken
 from mentra_desktop.models.registrations import Registration
-from mentra_desktop.models.users import COUNCIL_PLAN_CODE, MentorProfile, Plan, Role, User
+from mentra_desktop.models.users import (
+    COUNCIL_PLAN_CODE,
+    STAFF_ROLES,
+    MentorProfile,
+    Plan,
+    Role,
+    User,
+)
 
 __all__ = [
     "COUNCIL_PLAN_CODE",
     "DEFAULT_RESPONSE_WINDOW",
     "DEFAULT_SLOT_DURATION",
+    "MAX_ID",
     "MAX_MENTORS",
     "MAX_SLOTS",
     "MIN_MENTORS",
     "MIN_SLOTS",
+    "STAFF_ROLES",
     "AuditLog",
     "AvailabilityResponse",
     "Base",
@@ -54,14 +61,10 @@ __all__ = [
     "CouncilSession",
     "CouncilSlot",
     "CouncilSlotAnswer",
-    "IdempotencyRecord",
-    "IdempotencyStatus",
-    "LoginFailure",
     "MentorProfile",
     "Notification",
     "NotificationKind",
     "NotificationStatus",
-    "OneClickToken",
     "Plan",
     "Registration",
     "Role",

@@ -25,6 +25,10 @@ NAMING_CONVENTION = {
 }
 
 
+MAX_ID = 2**31 - 1
+"""Largest id any table holds (PostgreSQL ``integer``); larger ids in a path or body are 422."""
+
+
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime (the only clock the schema uses)."""
     return datetime.now(UTC)

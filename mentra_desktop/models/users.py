@@ -19,6 +19,9 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+"""Who runs councils: every staff check in the platform and the desktop uses this."""
+
 COUNCIL_PLAN_CODE = "council"
 
 
@@ -56,7 +59,7 @@ class User(Base):
     @property
     def has_council_access(self) -> bool:
         """Staff and mentors always; mentees only on a plan with council access."""
-        if self.role in (Role.ADMIN, Role.COORDINATOR, Role.MENTOR):
+        if self.role in STAFF_ROLES or self.role == Role.MENTOR:
             return True
         return bool(self.plan is not None and self.plan.council_access)
 

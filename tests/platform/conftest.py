@@ -34,11 +34,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentra_desktop.models import utcnow
-from mentra_platform.app import bind_state, create_app
-from mentra_platform.config import Settings
-from mentra_platform.db import Database, make_database
-from mentra_platform.migrate import upgrade
-from mentra_platform.security import password_hasher
+from mentra_platform.core.config import Settings
+from mentra_platform.core.db import Database, make_database
+from mentra_platform.core.migrate import upgrade
+from mentra_platform.core.security import password_hasher
+from mentra_platform.http.app import bind_state, create_app
 from mentra_platform.seed import DEMO_PASSWORD, seed_demo
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432

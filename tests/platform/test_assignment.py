@@ -10,7 +10,7 @@ from p2_helpers import COORD, MENTEE, add_mentors, create_council, etag
 from sqlalchemy import select
 
 from mentra_desktop.models import CouncilMentor, MentorProfile
-from mentra_platform.assignment import (
+from mentra_platform.assignment.matching import (
     Candidate,
     Slot,
     assign_mentors,

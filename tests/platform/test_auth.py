@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mentra_platform.security import TokenError, issue_token, read_token
+from mentra_platform.core.security import TokenError, issue_token, read_token
 
 Login = Callable[..., dict[str, str]]
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mentra_desktop.models import CouncilMentor, CouncilSession, MentorProfile, Registration
-from mentra_platform.council_documents import council_dicts, council_documents
+from mentra_platform.councils.documents import council_dicts, council_documents
 
 
 def _iso(value: datetime | None) -> str | None:

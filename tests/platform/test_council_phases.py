@@ -14,8 +14,8 @@ from mentra_desktop.models import (
     CoordinationStatus,
     CouncilSession,
     Notification,
-    OneClickToken,
 )
+from mentra_platform.core.tables import OneClickToken
 
 
 def _state(live_server: Any, council_id: int) -> tuple[Any, ...]:

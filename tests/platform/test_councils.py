@@ -18,7 +18,7 @@ from mentra_desktop.models import (
     CouncilSession,
     CouncilSlot,
 )
-from mentra_platform.schemas.councils import CouncilOut, CouncilPage
+from mentra_desktop.models.wire.councils import CouncilOut, CouncilPage
 
 Login = Callable[..., dict[str, str]]
 Slots = Callable[..., list[dict[str, str]]]

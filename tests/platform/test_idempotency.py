@@ -9,14 +9,9 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from mentra_desktop.models import (
-    ChangeEvent,
-    CouncilSession,
-    IdempotencyRecord,
-    IdempotencyStatus,
-    utcnow,
-)
-from mentra_platform.idempotency import fingerprint, parse_key
+from mentra_desktop.models import ChangeEvent, CouncilSession, utcnow
+from mentra_platform.core.tables import IdempotencyRecord, IdempotencyStatus
+from mentra_platform.http.idempotency import fingerprint, parse_key
 
 Login = Callable[..., dict[str, str]]
 Slots = Callable[..., list[dict[str, str]]]

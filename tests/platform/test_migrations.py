@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect
 
 from mentra_desktop.models import Base
 from mentra_platform.cli import main as cli_main
-from mentra_platform.migrate import alembic_config, upgrade
+from mentra_platform.core.migrate import alembic_config, upgrade
 
 
 def _diff(url: str) -> list[object]:
@@ -60,7 +60,7 @@ def test_cli_migrate(
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("MENTRA_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr("mentra_platform.config._settings", None)
+    monkeypatch.setattr("mentra_platform.core.config._settings", None)
     assert cli_main(["migrate"]) == 0
     assert "newest schema" in capsys.readouterr().out
     assert _diff(url) == []

@@ -23,7 +23,7 @@ from mentra_desktop.models import (
     User,
     UTCDateTime,
 )
-from mentra_platform.migrate import upgrade
+from mentra_platform.core.migrate import upgrade
 
 TOKYO = timezone(timedelta(hours=9))
 

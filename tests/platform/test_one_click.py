@@ -11,13 +11,9 @@ import pytest
 from p2_helpers import COORD, MENTOR_IDS, invited_council, links_for
 from sqlalchemy import select
 
-from mentra_desktop.models import (
-    AvailabilityResponse,
-    CouncilMentor,
-    CouncilSlotAnswer,
-    OneClickToken,
-)
-from mentra_platform.one_click import (
+from mentra_desktop.models import AvailabilityResponse, CouncilMentor, CouncilSlotAnswer
+from mentra_platform.core.tables import OneClickToken
+from mentra_platform.responses.one_click import (
     OneClickClaims,
     TokenExpired,
     TokenInvalid,

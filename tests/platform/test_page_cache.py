@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from mentra_desktop.models import User
-from mentra_platform.page_cache import PageCache
+from mentra_platform.http.page_cache import PageCache
 
 Login = Callable[..., dict[str, str]]
 
@@ -114,7 +114,7 @@ def short_user_cache(database_url: str) -> Iterator[tuple[str, Any]]:
     """A live server whose user cache forgets after 0.2 s."""
     from conftest import make_settings, start_server
 
-    from mentra_platform.db import make_database
+    from mentra_platform.core.db import make_database
 
     settings = make_settings(database_url, user_cache_seconds=0.2)
     server, thread, url = start_server(settings)

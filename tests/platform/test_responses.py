@@ -8,7 +8,8 @@ from typing import Any
 from p2_helpers import COORD, MENTOR_IDS, add_mentors, create_council, invited_council, mentor_email
 from sqlalchemy import select
 
-from mentra_desktop.models import CouncilMentor, CouncilSession, Notification, OneClickToken
+from mentra_desktop.models import CouncilMentor, CouncilSession, Notification
+from mentra_platform.core.tables import OneClickToken
 
 
 def _seat(live_server: Any, council_id: int, mentor_id: int) -> CouncilMentor:

@@ -24,10 +24,10 @@ from mentra_desktop.models import (
     User,
 )
 from mentra_platform.cli import main as cli_main
-from mentra_platform.config import Settings
-from mentra_platform.db import make_database
-from mentra_platform.migrate import upgrade
-from mentra_platform.security import password_hasher
+from mentra_platform.core.config import Settings
+from mentra_platform.core.db import make_database
+from mentra_platform.core.migrate import upgrade
+from mentra_platform.core.security import password_hasher
 from mentra_platform.seed import seed_demo
 
 
@@ -139,9 +139,9 @@ def test_cli_seed_demo(
     monkeypatch.setenv("MENTRA_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    monkeypatch.setattr("mentra_platform.config._settings", None)
+    monkeypatch.setattr("mentra_platform.core.config._settings", None)
     monkeypatch.setattr(
-        "mentra_platform.security.password_hasher",
+        "mentra_platform.core.security.password_hasher",
         lambda _settings: password_hasher(_settings_low()),
     )
     assert cli_main(["seed", "--demo"]) == 0

@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from p2_helpers import COORD, MENTOR_IDS, etag, invited_council, links_for, mentor_email
 
-from mentra_platform.changes import _PG_CHANGE_LOCK
+from mentra_platform.core.changes import _PG_CHANGE_LOCK
 
 pytestmark = pytest.mark.postgres
 

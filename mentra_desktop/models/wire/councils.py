@@ -1,0 +1,175 @@
+"""Council request and response bodies (seed field names, camelCase)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, Field, field_validator, model_validator
+
+from mentra_desktop.models import (
+    DEFAULT_SLOT_DURATION,
+    MAX_MENTORS,
+    MAX_SLOTS,
+    MIN_MENTORS,
+    MIN_SLOTS,
+    AvailabilityResponse,
+    CoordinationStatus,
+    SlotAnswerValue,
+)
+from mentra_desktop.models.wire.common import ApiModel
+
+MentorCount = Annotated[int, Field(ge=MIN_MENTORS, le=MAX_MENTORS)]
+
+
+class SlotIn(ApiModel):
+    start: AwareDatetime
+    end: AwareDatetime | None = Field(default=None, description="Defaults to start + 60 minutes")
+    priority_score: float = Field(default=0.0, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> SlotIn:
+        if self.end is None:
+            self.end = self.start + DEFAULT_SLOT_DURATION
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+def _check_slots(slots: list[SlotIn] | None) -> None:
+    if slots is None:
+        return
+    starts = [s.start for s in slots]
+    if len(set(starts)) != len(starts):
+        raise ValueError("proposedTimeSlots: two slots share the same start")
+
+
+def _topic(value: str | None) -> str | None:
+    """Topics are stored stripped; one of only spaces is no topic."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise ValueError("topic must not be blank")
+    return value.strip()
+
+
+class CouncilCreate(ApiModel):
+    topic: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    mentee_id: int = Field(ge=1)
+    lead_mentor_id: int | None = Field(default=None, ge=1)
+    proposed_time_slots: list[SlotIn] = Field(min_length=MIN_SLOTS, max_length=MAX_SLOTS)
+    mentor_response_deadline: AwareDatetime | None = None
+    mentor_minimum: MentorCount = MIN_MENTORS
+    mentor_maximum: MentorCount = MAX_MENTORS
+    coordinator_notes: str = Field(default="", max_length=10_000)
+    video_link: str | None = Field(default=None, max_length=500)
+
+    _strip_topic = field_validator("topic")(_topic)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> CouncilCreate:
+        _check_slots(self.proposed_time_slots)
+        if self.mentor_minimum > self.mentor_maximum:
+            raise ValueError("mentorMinimum must not exceed mentorMaximum")
+        return self
+
+
+class CouncilPatch(ApiModel):
+    """Only the fields present are changed. Slots can be replaced only in ``draft``."""
+
+    topic: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=10_000)
+    lead_mentor_id: int | None = Field(default=None, ge=1)
+    proposed_time_slots: list[SlotIn] | None = Field(
+        default=None, min_length=MIN_SLOTS, max_length=MAX_SLOTS
+    )
+    mentor_response_deadline: AwareDatetime | None = None
+    mentor_minimum: MentorCount | None = None
+    mentor_maximum: MentorCount | None = None
+    coordinator_notes: str | None = Field(default=None, max_length=10_000)
+    video_link: str | None = Field(default=None, max_length=500)
+    coordination_status: CoordinationStatus | None = Field(
+        default=None,
+        description="Phase change; 'confirmed' and 'cancelled' have their own endpoints",
+    )
+
+    _strip_topic = field_validator("topic")(_topic)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> CouncilPatch:
+        _check_slots(self.proposed_time_slots)
+        return self
+
+
+class CancelIn(ApiModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+class SlotOut(ApiModel):
+    id: int
+    position: int
+    start: datetime
+    end: datetime
+    priority_score: float
+
+
+class SlotAnswerOut(ApiModel):
+    slot_id: int
+    answer: SlotAnswerValue
+    partial_ranges: list[Any]
+    answered_at: datetime | None
+
+
+class CouncilMentorOut(ApiModel):
+    id: int
+    mentor_id: int
+    name: str
+    email: str
+    timezone: str | None
+    is_lead: bool
+    availability_response: AvailabilityResponse
+    response_date: datetime | None
+    conflict_notes: str
+    alternative_proposals: list[Any]
+    available_time_slots: dict[str, Any]
+    notification_sent: bool
+    last_reminder_sent: datetime | None
+    reminder_count: int
+    attending: bool | None
+    slot_answers: list[SlotAnswerOut]
+
+
+class CouncilOut(ApiModel):
+    id: int
+    topic: str
+    description: str
+    mentee_id: int
+    lead_mentor_id: int | None
+    proposed_time_slots: list[SlotOut]
+    mentor_response_deadline: datetime | None
+    final_time_confirmed: bool
+    final_slot_id: int | None
+    coordinator_notes: str
+    mentor_minimum: int
+    mentor_maximum: int
+    coordination_status: CoordinationStatus
+    video_link: str | None
+    invitations_sent_at: datetime | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    change_seq: int
+    registration_count: int
+    mentors: list[CouncilMentorOut]
+
+
+class CouncilPage(ApiModel):
+    items: list[CouncilOut]
+    total: int = Field(description="Councils matching the filters (all pages)")
+    limit: int
+    offset: int
+    has_more: bool
+    next_cursor: int = Field(
+        description="Pass as `since` to get only councils changed after this page"
+    )

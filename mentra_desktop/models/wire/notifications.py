@@ -1,0 +1,50 @@
+"""Notification queueing bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from mentra_desktop.models import NotificationKind, NotificationStatus
+from mentra_desktop.models.wire.common import ApiModel
+
+
+class NotificationIn(ApiModel):
+    """``reminder`` goes to mentors still pending; ``confirmation`` needs a confirmed council;
+    ``custom`` needs ``message`` and goes to the chosen ``audience``."""
+
+    kind: Literal["reminder", "confirmation", "custom"]
+    audience: Literal["mentors", "mentee", "both"] | None = Field(
+        default=None, description="Default: mentors for reminders, both otherwise"
+    )
+    subject: str | None = Field(default=None, min_length=1, max_length=200)
+    message: str | None = Field(default=None, min_length=1, max_length=5000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NotificationIn:
+        if self.kind == "custom" and not (self.message and self.message.strip()):
+            raise ValueError("message is required for a custom notification")
+        if self.kind == "reminder" and self.audience not in (None, "mentors"):
+            raise ValueError("reminders go to pending mentors only (audience: mentors)")
+        return self
+
+
+class NotificationOut(ApiModel):
+    id: int
+    kind: NotificationKind
+    recipient_id: int
+    council_id: int | None
+    subject: str
+    body: str
+    status: NotificationStatus
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class NotificationBatch(ApiModel):
+    council_id: int
+    queued: int
+    recipient_ids: list[int]
+    items: list[NotificationOut]

@@ -1,0 +1,71 @@
+"""Tables only the platform has: failed logins, idempotency records, one-click nonces.
+
+They live on the shared metadata (:class:`mentra_desktop.models.Base`) so one set of
+Alembic migrations covers every table, but the desktop cache never sees them.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mentra_desktop.models import Base, SlotAnswerValue, utcnow
+from mentra_desktop.models.base import str_enum
+
+
+class LoginFailure(Base):
+    """One failed login for (email, client address); rows older than the window are pruned."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_email_client_at", "email", "client", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class OneClickToken(Base):
+    """The POST that confirms a one-click link sets ``used_at``; a used nonce is refused."""
+
+    __tablename__ = "one_click_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    council_mentor_id: Mapped[int] = mapped_column(
+        ForeignKey("council_mentors.id", ondelete="CASCADE"), index=True
+    )
+    slot_id: Mapped[int] = mapped_column(ForeignKey("council_slots.id", ondelete="CASCADE"))
+    answer: Mapped[SlotAnswerValue] = mapped_column(str_enum(SlotAnswerValue, 16))
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(500))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[IdempotencyStatus] = mapped_column(
+        str_enum(IdempotencyStatus, 16), default=IdempotencyStatus.IN_PROGRESS
+    )
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    response_headers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column()

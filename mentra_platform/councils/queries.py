@@ -1,0 +1,122 @@
+"""Reading councils: who sees what, the list filters, and what each reader may see.
+
+The council document itself is defined once, in SQL, by
+:mod:`mentra_platform.councils.documents`; :func:`for_reader` shapes it for who reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    exists,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from mentra_desktop.models import (
+    CoordinationStatus,
+    CouncilMentor,
+    CouncilSession,
+    Role,
+    User,
+)
+
+C = CouncilSession
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z`` suffix (what pydantic emits for aware UTC values)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def visibility_clause(user: User) -> ColumnElement[bool] | None:
+    """None for staff (see all); mentors see councils they are on; mentees their own."""
+    if user.role in (Role.ADMIN, Role.COORDINATOR):
+        return None
+    if user.role == Role.MENTOR:
+        return exists().where(CouncilMentor.council_id == C.id, CouncilMentor.mentor_id == user.id)
+    return C.mentee_id == user.id
+
+
+def for_reader(user: User, document: dict[str, Any]) -> dict[str, Any]:
+    """The council document as ``user`` may read it.
+
+    A mentee sees their council, its times and who their mentors are, but not the
+    coordination behind it: the coordinator's notes, mentors' e-mail addresses and the
+    conflict notes mentors wrote for the coordinator are blanked (the fields stay, so
+    the document keeps one shape).
+    """
+    if user.role != Role.MENTEE:
+        return document
+    document["coordinatorNotes"] = ""
+    for mentor in document["mentors"]:
+        mentor["email"] = ""
+        mentor["conflictNotes"] = ""
+    return document
+
+
+def can_see(session: Session, user: User, council_id: int) -> bool:
+    clause = visibility_clause(user)
+    stmt = select(C.id).where(C.id == council_id)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    return session.scalar(stmt) is not None
+
+
+def apply_filters(
+    stmt: _S,
+    *,
+    user: User,
+    statuses: Sequence[CoordinationStatus] = (),
+    deadline_from: datetime | None = None,
+    deadline_to: datetime | None = None,
+    mentor_id: int | None = None,
+    q: str | None = None,
+    updated_since: datetime | None = None,
+    since: int | None = None,
+) -> _S:
+    clause = visibility_clause(user)
+    if clause is not None:
+        stmt = stmt.where(clause)
+    if statuses:
+        stmt = stmt.where(C.coordination_status.in_(list(statuses)))
+    if deadline_from is not None:
+        stmt = stmt.where(C.mentor_response_deadline >= deadline_from)
+    if deadline_to is not None:
+        stmt = stmt.where(C.mentor_response_deadline <= deadline_to)
+    if mentor_id is not None:
+        stmt = stmt.where(
+            exists().where(CouncilMentor.council_id == C.id, CouncilMentor.mentor_id == mentor_id)
+        )
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                C.topic.ilike(pattern, escape="\\"),
+                C.coordinator_notes.ilike(pattern, escape="\\"),
+                C.description.ilike(pattern, escape="\\"),
+            )
+        )
+    if updated_since is not None:
+        stmt = stmt.where(C.updated_at > updated_since)
+    if since is not None:
+        stmt = stmt.where(C.change_seq > since)
+    return stmt
+
+
+__all__ = [
+    "apply_filters",
+    "can_see",
+    "for_reader",
+    "iso",
+    "visibility_clause",
+]

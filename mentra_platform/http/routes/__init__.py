@@ -1,0 +1,1 @@
+"""API routers, one module per area; ``mentra_platform.http.app`` includes them."""

@@ -1,0 +1,83 @@
+"""Queueing notifications to a council's participants (mentors, mentee and registrants)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mentra_desktop.models import (
+    CouncilSession,
+    MentorProfile,
+    Notification,
+    NotificationKind,
+    Registration,
+)
+from mentra_platform.councils.access import slot_of
+from mentra_platform.responses.one_click import format_slot_local
+
+
+def mentee_ids(session: Session, council: CouncilSession) -> list[int]:
+    """The council's mentee and every registered mentee, once each."""
+    regs = session.scalars(
+        select(Registration.user_id).where(Registration.council_id == council.id)
+    ).all()
+    return list(dict.fromkeys([council.mentee_id, *regs]))
+
+
+Body = str | Callable[[str], str]
+"""A message text, or a function of the recipient's IANA time zone that renders it."""
+
+
+def recipient_zones(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
+    """Each user's time zone: the mentor profile's, else UTC (mentees have none yet)."""
+    ids = list(user_ids)
+    found = dict(
+        session.execute(
+            select(MentorProfile.user_id, MentorProfile.timezone).where(
+                MentorProfile.user_id.in_(ids)
+            )
+        ).all()
+    )
+    return {uid: found.get(uid) or "UTC" for uid in ids}
+
+
+def queue(
+    session: Session,
+    council: CouncilSession,
+    kind: NotificationKind,
+    recipients: Iterable[int],
+    subject: str,
+    body: Body,
+) -> list[Notification]:
+    """One queued notification per distinct recipient, rendered in their own time zone."""
+    ids = list(dict.fromkeys(recipients))
+    zones = recipient_zones(session, ids) if callable(body) else {}
+    notes = [
+        Notification(
+            kind=kind,
+            recipient_id=rid,
+            council_id=council.id,
+            subject=subject[:200],
+            body=body(zones[rid]) if callable(body) else body,
+        )
+        for rid in ids
+    ]
+    session.add_all(notes)
+    return notes
+
+
+def confirmation_text(council: CouncilSession) -> tuple[str, Callable[[str], str]]:
+    """The confirmation subject, and its body as a function of the reader's time zone."""
+    slot = slot_of(council, council.final_slot_id) if council.final_slot_id else None
+
+    def render(zone: str) -> str:
+        when = format_slot_local(slot.starts_at, slot.ends_at, zone) if slot else None
+        return (
+            f"The council \u201c{council.topic}\u201d is confirmed for "
+            f"{when or 'a time to be announced'}.\n"
+            f"Video link: {council.video_link or 'to follow'}"
+        )
+
+    return f"Council confirmed: {council.topic}", render
