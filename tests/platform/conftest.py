@@ -5,6 +5,7 @@
   ``postgres``; the PostgreSQL case is skipped with a reason when 127.0.0.1:5432 does not
   answer. Each test gets a fresh copy of a database that was migrated and demo-seeded once
   per session (a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL).
+* ``db`` → a fresh seeded :class:`Database` with no server, for the domain services.
 * ``client`` → ``httpx.Client`` bound to the server; ``login(client, email)`` → auth headers.
 * Seeded accounts (password ``password123``): admin@example.com (1), coordinator@example.com
   (2), starter@example.com (3, no council plan), council@example.com (9, Council plan),
@@ -282,6 +283,16 @@ def live_server(
         yield LiveServer(url=url, settings=settings, db=db)
     finally:
         db.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A fresh seeded database with no server: for testing the domain services directly."""
+    database = make_database(make_settings(database_url))
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 @pytest.fixture
