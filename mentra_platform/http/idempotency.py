@@ -37,8 +37,6 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -48,6 +46,7 @@ from mentra_platform.core.errors import BadRequest, Conflict, Invalid
 from mentra_platform.core.tables import IdempotencyRecord, IdempotencyStatus
 from mentra_platform.http.deps import current_user, get_write_session
 from mentra_platform.http.errors import ErrorBody
+from mentra_platform.http.writes import commit_response, json_body
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -114,10 +113,7 @@ class Idempotency:
         status_code: int = 200,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
-        if isinstance(content, BaseModel):
-            body = content.model_dump_json(by_alias=True).encode()
-        else:
-            body = json.dumps(jsonable_encoder(content, by_alias=True)).encode()
+        body = json_body(content)
         out_headers = {"content-type": "application/json", **(headers or {})}
         if self.record_id is not None:
             record = session.get(IdempotencyRecord, self.record_id)
@@ -130,9 +126,9 @@ class Idempotency:
                 k.lower(): v for k, v in out_headers.items() if k.lower() in _STORED_HEADERS
             }
             record.completed_at = utcnow()
-        session.commit()
+        response = commit_response(session, body, status_code=status_code, headers=out_headers)
         self.completed = True
-        return Response(content=body, status_code=status_code, headers=out_headers)
+        return response
 
 
 def _claim_once(
