@@ -159,6 +159,9 @@ class CouncilMentor(Base):
     )
     mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The topic match (0..1) the seat was assigned with (auto-assign, add, swap); the
+    # engine weighs the mentor by it. NULL for seats from before it was kept.
+    expertise_match: Mapped[float | None] = mapped_column(Float)
     availability_response: Mapped[AvailabilityResponse] = mapped_column(
         str_enum(AvailabilityResponse, 16), default=AvailabilityResponse.PENDING
     )

@@ -64,8 +64,18 @@ class User(Base):
         return bool(self.plan is not None and self.plan.council_access)
 
 
+DEFAULT_WORKING_DAYS = [1, 2, 3, 4, 5]
+"""ISO weekdays (1 = Monday); the engine's ``WorkingHours`` has the same default."""
+
+
 class MentorProfile(Base):
-    """Scheduling facts about a mentor: what they know, how senior, where and when they work."""
+    """Scheduling facts about a mentor: what they know, how senior, where and when they work.
+
+    ``work_start``/``work_end`` are local ``HH:MM`` wall-clock times in ``timezone`` (an end
+    at or before the start runs past midnight, ``24:00`` is allowed as an end) and
+    ``working_days`` the ISO weekdays on which a working day starts. One definition checks
+    and interprets them: :class:`mentra_desktop.scheduling.model.WorkingHours`.
+    """
 
     __tablename__ = "mentor_profiles"
     __table_args__ = (CheckConstraint("seniority BETWEEN 1 AND 5", name="seniority_range"),)
@@ -78,7 +88,10 @@ class MentorProfile(Base):
     seniority: Mapped[int] = mapped_column(Integer, default=3)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     work_start: Mapped[str] = mapped_column(String(5), default="09:00")
-    work_end: Mapped[str] = mapped_column(String(5), default="17:00")
+    work_end: Mapped[str] = mapped_column(String(5), default="18:00")
+    working_days: Mapped[list[int]] = mapped_column(
+        JSON, default=lambda: list(DEFAULT_WORKING_DAYS)
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
 
     user: Mapped[User] = relationship(back_populates="mentor_profile")
