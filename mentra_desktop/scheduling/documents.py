@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from mentra_desktop.scheduling.model import (
@@ -24,6 +24,7 @@ from mentra_desktop.scheduling.model import (
     TimeRange,
     Weights,
     WorkingHours,
+    format_clock,
     require_aware,
 )
 from mentra_desktop.scheduling.selection import Decision
@@ -74,17 +75,6 @@ def parse_instant(value: Any, path: str) -> datetime:
     return require_aware(parsed, path)
 
 
-def _clock(value: Any, path: str) -> time:
-    text = _typed(value, path, str)
-    if text == "24:00":
-        return time.max
-    try:
-        hours, minutes = text.split(":")
-        return time(int(hours), int(minutes))
-    except ValueError as exc:
-        raise SchedulingInputError(path, f"expected HH:MM, got {text!r}") from exc
-
-
 def _range(value: Any, path: str) -> TimeRange:
     pair = _typed(value, path, list)
     if len(pair) != 2:
@@ -99,16 +89,31 @@ def _ranges(value: Any, path: str) -> tuple[TimeRange, ...]:
     return tuple(_range(item, f"{path}[{i}]") for i, item in enumerate(_typed(value, path, list)))
 
 
+def _working_hours(obj: Mapping[str, Any], where: str) -> WorkingHours:
+    """``{"start", "end", "days"}``, each optional (09:00, 18:00, [1, 2, 3, 4, 5])."""
+    path = f"{where}.working_hours"
+    default = WorkingHours()
+    start = _opt(obj, "start", path, str, None)
+    end = _opt(obj, "end", path, str, None)
+    days = _opt(obj, "days", path, list, None)
+    for i, day in enumerate(days or ()):
+        _typed(day, f"{path}.days[{i}]", int)
+    if days is not None and len(set(days)) != len(days):
+        raise SchedulingInputError(f"{path}.days", "each weekday at most once")
+    return WorkingHours.parse(
+        start if start is not None else format_clock(default.start),
+        end if end is not None else format_clock(default.end),
+        default.days if days is None else days,
+        where=f"{where}.",
+    )
+
+
 def parse_mentor(obj: Any, index: int) -> Mentor:
     """One entry of ``mentors``; errors name ``mentors[ID]`` (or ``mentors[index]``)."""
     obj = _typed(obj, f"mentors[{index}]", dict)
     mid = _get(obj, "id", f"mentors[{index}]", str)
     where = f"mentors[{mid}]"
-    hours_obj = _opt(obj, "working_hours", where, dict, {})
-    start = _clock(hours_obj.get("start", "09:00"), f"{where}.working_hours.start")
-    end = _clock(hours_obj.get("end", "18:00"), f"{where}.working_hours.end")
-    if end <= start:
-        raise SchedulingInputError(f"{where}.working_hours", "end must be after start")
+    hours = _working_hours(_opt(obj, "working_hours", where, dict, {}), where)
     answers: dict[str, Answer] = {}
     for slot_id, answer in _opt(obj, "answers", where, dict, {}).items():
         try:
@@ -126,7 +131,7 @@ def parse_mentor(obj: Any, index: int) -> Mentor:
         timezone=_get(obj, "timezone", where, str),
         seniority=_opt(obj, "seniority", where, float, 1.0),
         expertise_match=_opt(obj, "expertise_match", where, float, 0.5),
-        working_hours=WorkingHours(start, end),
+        working_hours=hours,
         answers=answers,
         partial=partial,
         alternatives=_ranges(_opt(obj, "alternatives", where, list, []), f"{where}.alternatives"),

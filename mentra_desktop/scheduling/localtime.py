@@ -1,6 +1,8 @@
 """Working hours against UTC instants, correct across DST switches and local midnight.
 
-A mentor's working hours are local wall-clock times in their IANA zone. The engine
+A mentor's working hours are local wall-clock times in their IANA zone, on their working
+days; a working day that ends at or before it starts runs past local midnight and
+belongs to the day it starts on. The engine
 works in UTC, so every question ("how much of this slot is outside their working
 day?", "when does their working day fall over the next two weeks?") is answered by
 turning each local working day into a UTC interval with :mod:`zoneinfo`. That makes a
@@ -23,17 +25,24 @@ _LONG_SLOT = timedelta(hours=12)
 
 
 def wall_minutes(hours: WorkingHours) -> tuple[int, int]:
-    """Working hours as minutes after local midnight; ``time.max`` as an end means 24:00."""
+    """Working hours as minutes after the local midnight the working day starts on.
+
+    ``time.max`` as an end means 24:00 (1440); an overnight end lies past 1440.
+    """
     start = hours.start.hour * 60 + hours.start.minute
     end = _MINUTES_PER_DAY if hours.end == time.max else hours.end.hour * 60 + hours.end.minute
+    if end <= start:
+        end += _MINUTES_PER_DAY
     return start, end
 
 
 def working_day(day: date, tz: ZoneInfo, hours: WorkingHours) -> tuple[datetime, datetime]:
-    """The UTC interval of the working day that starts on local date ``day``."""
+    """The UTC interval of the working day that starts on local date ``day`` (working or not)."""
     start = datetime.combine(day, hours.start, tzinfo=tz).astimezone(UTC)
     if hours.end == time.max:
         end = datetime.combine(day + _DAY, time(0, 0), tzinfo=tz).astimezone(UTC)
+    elif hours.overnight:
+        end = datetime.combine(day + _DAY, hours.end, tzinfo=tz).astimezone(UTC)
     else:
         end = datetime.combine(day, hours.end, tzinfo=tz).astimezone(UTC)
     return start, end
@@ -42,16 +51,21 @@ def working_day(day: date, tz: ZoneInfo, hours: WorkingHours) -> tuple[datetime,
 def working_intervals(
     start: datetime, end: datetime, tz: ZoneInfo, hours: WorkingHours
 ) -> list[tuple[datetime, datetime]]:
-    """UTC working intervals (sorted, clipped to ``[start, end)``) of every local day touched."""
+    """UTC working intervals (sorted, disjoint, clipped to ``[start, end)``) of every
+    working day that touches it."""
     first = start.astimezone(tz).date() - _DAY
     last = end.astimezone(tz).date()
     result: list[tuple[datetime, datetime]] = []
     day = first
     while day <= last:
-        ws, we = working_day(day, tz, hours)
-        lo, hi = max(ws, start), min(we, end)
-        if lo < hi:
-            result.append((lo, hi))
+        if day.isoweekday() in hours.days:
+            ws, we = working_day(day, tz, hours)
+            lo, hi = max(ws, start), min(we, end)
+            if lo < hi:
+                if result and lo <= result[-1][1]:  # a day running into the next (DST, 24:00)
+                    result[-1] = (result[-1][0], max(hi, result[-1][1]))
+                else:
+                    result.append((lo, hi))
         day += _DAY
     return result
 
@@ -70,12 +84,15 @@ def outside_minutes(start: datetime, end: datetime, tz: ZoneInfo, hours: Working
         a = local_start.hour * 60 + local_start.minute + local_start.second / 60.0
         b = a + total
         inside = 0.0
-        offset = 0
+        weekday = local_start.isoweekday()  # 1..7
+        offset = -_MINUTES_PER_DAY  # yesterday's working day may run past midnight
         while offset < b:
-            lo = max(a, ws + offset)
-            hi = min(b, we + offset)
-            if hi > lo:
-                inside += hi - lo
+            day = (weekday - 1 + offset // _MINUTES_PER_DAY) % 7 + 1
+            if day in hours.days:
+                lo = max(a, ws + offset)
+                hi = min(b, we + offset)
+                if hi > lo:
+                    inside += hi - lo
             offset += _MINUTES_PER_DAY
         return total - inside
     inside_seconds = sum(
@@ -86,7 +103,7 @@ def outside_minutes(start: datetime, end: datetime, tz: ZoneInfo, hours: Working
 
 _EPOCH_DAY = 86400
 Epochs = tuple[tuple[float, float], ...]
-_day_tables: dict[tuple[str, time, time], dict[int, Epochs]] = {}
+_day_tables: dict[tuple[str, WorkingHours], dict[int, Epochs]] = {}
 _DAY_TABLE_LIMIT = 4096
 _DAYS_PER_TABLE_LIMIT = 8192
 
@@ -97,7 +114,7 @@ def day_table(tz_name: str, hours: WorkingHours) -> dict[int, Epochs]:
     A hot loop fetches the table once per mentor and then looks days up directly,
     calling :func:`working_epochs` only on a miss.
     """
-    key = (tz_name, hours.start, hours.end)
+    key = (tz_name, hours)
     table = _day_tables.get(key)
     if table is None:
         if len(_day_tables) >= _DAY_TABLE_LIMIT:

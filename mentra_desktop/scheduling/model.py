@@ -10,7 +10,7 @@ can report one clear line and change nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
@@ -98,16 +98,84 @@ class TimeRange:
         return self.start < end and start < self.end
 
 
+ALL_DAYS = frozenset(range(1, 8))
+WEEKDAYS = frozenset(range(1, 6))
+"""ISO weekdays (1 = Monday … 7 = Sunday)."""
+
+
+def parse_clock(value: str, field_name: str, *, end: bool = False) -> time:
+    """``HH:MM`` (24-hour) → :class:`time`; ``24:00`` only as an end (→ ``time.max``)."""
+    if end and value == "24:00":
+        return time.max
+    hours, sep, minutes = value.partition(":")
+    if sep and len(minutes) == 2 and hours.isdigit() and minutes.isdigit() and len(hours) <= 2:
+        h, m = int(hours), int(minutes)
+        if h < 24 and m < 60:
+            return time(h, m)
+    raise SchedulingInputError(field_name, f"expected HH:MM, got {value!r}")
+
+
+def format_clock(value: time) -> str:
+    """The inverse of :func:`parse_clock` (``time.max`` → ``24:00``)."""
+    return "24:00" if value == time.max else f"{value.hour:02d}:{value.minute:02d}"
+
+
 @dataclass(frozen=True, slots=True)
 class WorkingHours:
-    """A mentor's local working day, e.g. 09:00–18:00 (end may be 24:00 as ``time.max``)."""
+    """A mentor's local working day: the one definition, shared by the engine and assignment.
+
+    ``start``/``end`` are local wall-clock times in the mentor's zone and ``days`` the ISO
+    weekdays (1 = Monday) on which a working day *starts*. An ``end`` at or before
+    ``start`` runs past local midnight (22:00–06:00 on a Friday covers Saturday 00:00–06:00
+    too); ``time.max`` as an end means 24:00. Defaults: 09:00–18:00, Monday to Friday
+    (a mentor profile has the same defaults). ``start == end`` is refused: it would be
+    either no time at all or a whole day, so say 00:00–24:00 for the latter.
+    """
 
     start: time = time(9, 0)
     end: time = time(18, 0)
+    days: frozenset[int] = WEEKDAYS
 
     def __post_init__(self) -> None:
-        if self.end <= self.start:
-            raise SchedulingInputError("working_hours", "end must be after start")
+        if self.start == time.max:
+            raise SchedulingInputError("working_hours.start", "24:00 is only allowed as an end")
+        if self.end == self.start:
+            raise SchedulingInputError(
+                "working_hours.end", "must differ from the start (00:00–24:00 is a whole day)"
+            )
+        days = self.days
+        if not isinstance(days, frozenset):
+            days = frozenset(days)
+            object.__setattr__(self, "days", days)
+        if not days:
+            raise SchedulingInputError("working_hours.days", "at least one working day is required")
+        if not days <= ALL_DAYS or any(type(d) is not int for d in days):
+            raise SchedulingInputError(
+                "working_hours.days", "ISO weekdays are 1 (Monday) to 7 (Sunday)"
+            )
+
+    @property
+    def overnight(self) -> bool:
+        """True when the working day runs past local midnight."""
+        return self.end != time.max and self.end < self.start
+
+    @classmethod
+    def parse(
+        cls, start: str, end: str, days: Iterable[int] = WEEKDAYS, *, where: str = ""
+    ) -> WorkingHours:
+        """From ``HH:MM`` texts and ISO weekdays; errors name ``<where>working_hours…``."""
+        try:
+            return cls(
+                parse_clock(start, "working_hours.start"),
+                parse_clock(end, "working_hours.end", end=True),
+                frozenset(days),
+            )
+        except SchedulingInputError as exc:
+            raise SchedulingInputError(where + exc.field, exc.message) from exc
+        except TypeError as exc:  # e.g. a day that is not hashable
+            raise SchedulingInputError(
+                where + "working_hours.days", "must be ISO weekdays"
+            ) from exc
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from mentra_desktop.scheduling.model import (
+    ALL_DAYS,
     Answer,
     Council,
     Mentor,
@@ -15,7 +16,7 @@ from mentra_desktop.scheduling.model import (
     WorkingHours,
 )
 
-ALL_DAY = WorkingHours(time(0, 0), time.max)
+ALL_DAY = WorkingHours(time(0, 0), time.max, ALL_DAYS)
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 DEADLINE = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from time import perf_counter
 
 from mentra_desktop.scheduling.alternatives import HORIZON, propose_alternatives
-from mentra_desktop.scheduling.model import TimeRange, WorkingHours
+from mentra_desktop.scheduling.model import ALL_DAYS, TimeRange, WorkingHours
 
 from .factories import NOW, mentor, request
 
@@ -66,7 +66,7 @@ def test_mentor_proposals_beyond_working_hours_count() -> None:
         datetime(2026, 11, 28, 19, 0, tzinfo=UTC), datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
     )
     ms = [
-        mentor("a", working_hours=WorkingHours(time(18, 0), time(22, 0))),
+        mentor("a", working_hours=WorkingHours(time(18, 0), time(22, 0), ALL_DAYS)),
         mentor("b", working_hours=WorkingHours(time(6, 0), time(7, 0)), alternatives=(proposal,)),
     ]
     alts = propose_alternatives(request(ms, minimum=2, maximum=2))
@@ -81,14 +81,15 @@ def test_window_is_fourteen_days() -> None:
 
 def test_dst_switch_moves_utc_overlap() -> None:
     # Around the US switch (2026-11-01), New York 09:00 is 13:00 UTC before, 14:00 after.
-    now = datetime(2026, 10, 31, 0, 0, tzinfo=UTC)
-    ms = [mentor("n", timezone="America/New_York", working_hours=OFFICE)]
+    now = datetime(2026, 10, 31, 0, 0, tzinfo=UTC)  # a Saturday: work every day here
+    every_day = WorkingHours(OFFICE.start, OFFICE.end, ALL_DAYS)
+    ms = [mentor("n", timezone="America/New_York", working_hours=every_day)]
     req = request(ms, minimum=1, maximum=1, now=now, deadline=now)
     alts = propose_alternatives(req)
     assert alts[0].start == datetime(2026, 10, 31, 13, 0, tzinfo=UTC)
     # Sydney 09:00 is 22:00 UTC (AEDT, +11) in November.
     evening = datetime(2026, 10, 31, 8, 0, tzinfo=UTC)  # 19:00 in Sydney
-    ms = [mentor("s", timezone="Australia/Sydney", working_hours=OFFICE)]
+    ms = [mentor("s", timezone="Australia/Sydney", working_hours=every_day)]
     req = request(ms, minimum=1, maximum=1, now=evening, deadline=evening)
     first = propose_alternatives(req)[0]
     assert first.start.hour == 22

@@ -9,6 +9,7 @@ import pytest
 from mentra_desktop.scheduling.attendance import CellStatus, evaluate
 from mentra_desktop.scheduling.localtime import outside_minutes, working_intervals
 from mentra_desktop.scheduling.model import (
+    ALL_DAYS,
     DEFAULT_WEIGHTS,
     Slot,
     Weights,
@@ -121,9 +122,9 @@ def test_outside_minutes_across_dst_switch(
     zone_name: str, utc_start: datetime, expected_outside: float
 ) -> None:
     hours = {
-        "Europe/Berlin": WorkingHours(time(3, 0), time(18, 0)),
-        "America/New_York": WorkingHours(time(2, 0), time(18, 0)),
-        "Australia/Sydney": WorkingHours(time(3, 0), time(18, 0)),
+        "Europe/Berlin": WorkingHours(time(3, 0), time(18, 0), ALL_DAYS),
+        "America/New_York": WorkingHours(time(2, 0), time(18, 0), ALL_DAYS),
+        "Australia/Sydney": WorkingHours(time(3, 0), time(18, 0), ALL_DAYS),
     }[zone_name]
     got = outside_minutes(utc_start, at(2, utc_start), zone(zone_name), hours)
     assert got == pytest.approx(expected_outside)
@@ -132,7 +133,10 @@ def test_outside_minutes_across_dst_switch(
 def test_working_intervals_follow_dst_offset() -> None:
     tz = zone("Europe/Berlin")
     days = working_intervals(
-        datetime(2026, 3, 27, tzinfo=UTC), datetime(2026, 3, 31, tzinfo=UTC), tz, NINE_TO_SIX
+        datetime(2026, 3, 27, tzinfo=UTC),
+        datetime(2026, 3, 31, tzinfo=UTC),
+        tz,
+        WorkingHours(NINE_TO_SIX.start, NINE_TO_SIX.end, ALL_DAYS),
     )
     starts = [lo.hour for lo, _ in days]
     assert starts == [8, 8, 7, 7]  # CET (+1) before the switch, CEST (+2) after

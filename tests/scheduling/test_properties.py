@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from mentra_desktop.scheduling.attendance import evaluate
 from mentra_desktop.scheduling.localtime import outside_minutes
 from mentra_desktop.scheduling.model import (
+    ALL_DAYS,
     DEFAULT_WEIGHTS,
+    WEEKDAYS,
     Answer,
     Council,
     Mentor,
@@ -124,13 +126,22 @@ DST_WEEKS = {
 
 
 def _brute_outside(start: datetime, minutes: int, tz_name: str, hours: WorkingHours) -> int:
+    """Minute by minute on the local wall clock: inside today's working day, or inside
+    yesterday's when it runs past midnight, counting only working days."""
     tz = zone(tz_name)
     outside = 0
     for k in range(minutes):
-        local = (start + timedelta(minutes=k)).astimezone(tz).time()
-        end_ok = hours.end == time.max or local < hours.end
-        if not (hours.start <= local and end_ok):
-            outside += 1
+        local = (start + timedelta(minutes=k)).astimezone(tz)
+        t, today = local.time(), local.isoweekday()
+        yesterday = (today - 2) % 7 + 1
+        if hours.overnight:
+            inside = (today in hours.days and t >= hours.start) or (
+                yesterday in hours.days and t < hours.end
+            )
+        else:
+            end_ok = hours.end == time.max or t < hours.end
+            inside = today in hours.days and hours.start <= t and end_ok
+        outside += not inside
     return outside
 
 
@@ -139,14 +150,23 @@ def _brute_outside(start: datetime, minutes: int, tz_name: str, hours: WorkingHo
     st.integers(0, 1),
     st.integers(0, 7 * 48 - 1),
     st.integers(0, 12),
-    st.sampled_from([time(17, 0), time(23, 30), time.max]),
+    st.sampled_from([time(17, 0), time(23, 30), time.max, time(2, 0), time(6, 30)]),
     st.sampled_from([60, 90]),
+    st.sampled_from([ALL_DAYS, WEEKDAYS, frozenset({5, 6}), frozenset({7})]),
 )
 def test_outside_minutes_match_minute_by_minute_in_dst_weeks(
-    tz_name: str, week: int, half_hours: int, start_hour: int, end: time, minutes: int
+    tz_name: str,
+    week: int,
+    half_hours: int,
+    start_hour: int,
+    end: time,
+    minutes: int,
+    days: frozenset[int],
 ) -> None:
     start = DST_WEEKS[tz_name][week] + timedelta(minutes=30 * half_hours)
-    hours = WorkingHours(time(start_hour, 0), end)
+    overnight = end < time(12, 0)  # then start at 10:00-22:00, past the end
+    hours = WorkingHours(time(start_hour + 10 if overnight else start_hour, 0), end, days)
+    assert hours.overnight == overnight
     got = outside_minutes(start, start + timedelta(minutes=minutes), zone(tz_name), hours)
     assert round(got) == _brute_outside(start, minutes, tz_name, hours)
     # and the cached epoch path used by evaluate agrees
