@@ -37,6 +37,7 @@ from mentra_desktop.models import (
     User,
     utcnow,
 )
+from mentra_platform.assignment.matching import topic_match
 from mentra_platform.core.changes import record_change
 
 DEMO_PASSWORD = "password123"
@@ -64,18 +65,22 @@ STAFF_AND_MENTEES = [
 ]
 COUNCIL_MENTEES = [9, 9, 9, 6, 7, 8]
 
+MON_FRI, MON_SAT = [1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6]
 TIMEZONES = [
-    ("America/Los_Angeles", "08:00", "16:00"),
-    ("America/New_York", "09:00", "17:00"),
-    ("America/Sao_Paulo", "09:00", "18:00"),
-    ("Europe/London", "09:00", "17:30"),
-    ("Europe/Berlin", "08:30", "17:00"),
-    ("Africa/Lagos", "09:00", "17:00"),
-    ("Asia/Kolkata", "10:00", "19:00"),
-    ("Asia/Singapore", "09:00", "18:00"),
-    ("Asia/Tokyo", "09:30", "18:30"),
-    ("Australia/Sydney", "08:00", "16:30"),
+    # zone, work start, work end (at or before the start: overnight), ISO working days
+    ("America/Los_Angeles", "08:00", "16:00", MON_FRI),
+    ("America/New_York", "09:00", "17:00", MON_FRI),
+    ("America/Sao_Paulo", "09:00", "18:00", MON_FRI),
+    ("Europe/London", "09:00", "17:30", MON_FRI),
+    ("Europe/Berlin", "08:30", "17:00", MON_FRI),
+    ("Africa/Lagos", "09:00", "17:00", MON_FRI),
+    ("Asia/Kolkata", "10:00", "19:00", MON_SAT),
+    ("Asia/Singapore", "09:00", "18:00", MON_FRI),
+    ("Asia/Tokyo", "09:30", "18:30", MON_FRI),
+    ("Australia/Sydney", "08:00", "16:30", MON_FRI),
 ]
+NIGHT_OWL = (40, "20:00", "04:00", [7, 1, 2, 3, 4])
+"""mentor40 works Sydney nights, Sunday to Thursday: the overnight case in the demo data."""
 
 FIRST = [
     "Maya", "Noah", "Ines", "Kenji", "Olu", "Sofia", "Arjun", "Lena", "Mateo", "Hana",
@@ -181,7 +186,9 @@ def seed_demo(session: Session, hasher: PasswordHasher, now: datetime | None = N
     profiles: dict[int, MentorProfile] = {}
     for n in range(1, 41):
         uid = 9 + n
-        tz, start, end = TIMEZONES[(n - 1) % len(TIMEZONES)]
+        tz, start, end, days = TIMEZONES[(n - 1) % len(TIMEZONES)]
+        if n == NIGHT_OWL[0]:
+            start, end, days = NIGHT_OWL[1:]
         name = f"{FIRST[(n * 7) % len(FIRST)]} {LAST[(n * 5) % len(LAST)]}"
         session.add(
             User(
@@ -202,6 +209,7 @@ def seed_demo(session: Session, hasher: PasswordHasher, now: datetime | None = N
             timezone=tz,
             work_start=start,
             work_end=end,
+            working_days=list(days),
             active=n % 13 != 0,
         )
         session.add(profiles[uid])
@@ -211,10 +219,32 @@ def seed_demo(session: Session, hasher: PasswordHasher, now: datetime | None = N
 
     phases = list(PHASES)
     rng.shuffle(phases)
+    booked: dict[int, list[tuple[datetime, datetime]]] = {}
     for index, phase in enumerate(phases):
-        _seed_council(session, rng, now, index, phase, mentor_ids, profiles)
+        _seed_council(session, rng, now, index, phase, mentor_ids, profiles, booked)
     session.commit()
     return SeedSummary(users=9 + len(mentor_ids), mentors=len(mentor_ids), councils=len(phases))
+
+
+def _unbooked(
+    chosen: list[int],
+    ranked: list[int],
+    slot: CouncilSlot,
+    booked: dict[int, list[tuple[datetime, datetime]]],
+) -> list[int]:
+    """``chosen`` with every mentor already booked over ``slot`` replaced by the next free
+    one in ``ranked``; books the result."""
+
+    def free(mentor_id: int) -> bool:
+        return all(
+            not (a < slot.ends_at and slot.starts_at < b) for a, b in booked.get(mentor_id, [])
+        )
+
+    spares = iter(m for m in ranked if m not in chosen and free(m))
+    result = [m if free(m) else next(spares) for m in chosen]
+    for mentor_id in result:
+        booked.setdefault(mentor_id, []).append((slot.starts_at, slot.ends_at))
+    return result
 
 
 def _seed_council(
@@ -225,7 +255,9 @@ def _seed_council(
     phase: CoordinationStatus,
     mentor_ids: list[int],
     profiles: dict[int, MentorProfile],
+    booked: dict[int, list[tuple[datetime, datetime]]],
 ) -> None:
+    """One council; ``booked`` holds each mentor's confirmed sessions, never double-booked."""
     topic, keywords = TOPICS[index % len(TOPICS)]
     mentee_id = COUNCIL_MENTEES[index % len(COUNCIL_MENTEES)]
     created = now - timedelta(days=rng.randint(3, 20), hours=rng.randint(0, 23))
@@ -277,10 +309,14 @@ def _seed_council(
         council.coordinator_notes = "Waiting for mentor assignment."
 
     final_slot = slots[rng.randrange(len(slots))]
+    if phase == CoordinationStatus.CONFIRMED:
+        chosen = _unbooked(chosen, ranked, final_slot, booked)
+        council.lead_mentor_id = chosen[0]
     for pos, mentor_id in enumerate(chosen):
         cm = CouncilMentor(
             mentor_id=mentor_id,
             is_lead=pos == 0,
+            expertise_match=topic_match(council.topic, profiles[mentor_id].expertise),
             notification_sent=True,
             created_at=created + timedelta(hours=2),
         )

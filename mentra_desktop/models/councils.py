@@ -151,7 +151,11 @@ class CouncilMentor(Base):
     """A mentor invited to a council, with their overall answer and follow-up state."""
 
     __tablename__ = "council_mentors"
-    __table_args__ = (UniqueConstraint("council_id", "mentor_id"),)
+    __table_args__ = (
+        UniqueConstraint("council_id", "mentor_id"),
+        # A mentor's attending seats: their busy times and the double-booking check.
+        Index("ix_council_mentors_mentor_id_attending", "mentor_id", "attending"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int] = mapped_column(

@@ -6,10 +6,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from mentra_desktop.models.base import Base, str_enum, utcnow
+from mentra_desktop.scheduling.model import (
+    WEEKDAYS,
+    SchedulingInputError,
+    WorkingHours,
+    format_clock,
+    zone,
+)
 
 
 class Role(enum.StrEnum):
@@ -64,8 +71,30 @@ class User(Base):
         return bool(self.plan is not None and self.plan.council_access)
 
 
-DEFAULT_WORKING_DAYS = [1, 2, 3, 4, 5]
-"""ISO weekdays (1 = Monday); the engine's ``WorkingHours`` has the same default."""
+DEFAULT_WORKING_DAYS = sorted(WEEKDAYS)
+"""ISO weekdays (1 = Monday): the engine's ``WorkingHours`` default."""
+
+_PROFILE_FIELDS = {
+    "working_hours.start": "workStart",
+    "working_hours.end": "workEnd",
+    "working_hours.days": "workingDays",
+}
+
+
+def profile_working_hours(start: str, end: str, days: Any) -> WorkingHours:
+    """A profile's working hours through the engine's one definition.
+
+    Raises :class:`SchedulingInputError` naming the profile field (``workStart``,
+    ``workEnd``, ``workingDays``).
+    """
+    if not isinstance(days, list | tuple) or not all(type(d) is int for d in days):
+        raise SchedulingInputError("workingDays", "must be a list of ISO weekdays (1 = Monday)")
+    if len(set(days)) != len(days):
+        raise SchedulingInputError("workingDays", "each weekday at most once")
+    try:
+        return WorkingHours.parse(str(start), str(end), days)
+    except SchedulingInputError as exc:
+        raise SchedulingInputError(_PROFILE_FIELDS.get(exc.field, exc.field), exc.message) from exc
 
 
 class MentorProfile(Base):
@@ -87,11 +116,42 @@ class MentorProfile(Base):
     expertise: Mapped[list[Any]] = mapped_column(JSON, default=list)
     seniority: Mapped[int] = mapped_column(Integer, default=3)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    work_start: Mapped[str] = mapped_column(String(5), default="09:00")
-    work_end: Mapped[str] = mapped_column(String(5), default="18:00")
+    work_start: Mapped[str] = mapped_column(
+        String(5), default=lambda: format_clock(WorkingHours().start)
+    )
+    work_end: Mapped[str] = mapped_column(
+        String(5), default=lambda: format_clock(WorkingHours().end)
+    )
     working_days: Mapped[list[int]] = mapped_column(
         JSON, default=lambda: list(DEFAULT_WORKING_DAYS)
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
 
     user: Mapped[User] = relationship(back_populates="mentor_profile")
+
+    @property
+    def working_hours(self) -> WorkingHours:
+        """The profile's working hours (defaults for fields not yet set)."""
+        default = WorkingHours()
+        return profile_working_hours(
+            self.work_start or format_clock(default.start),
+            self.work_end or format_clock(default.end),
+            DEFAULT_WORKING_DAYS if self.working_days is None else self.working_days,
+        )
+
+    def validate(self) -> None:
+        """Refuse a profile the engine would refuse (:class:`SchedulingInputError`)."""
+        _ = self.working_hours
+        try:
+            zone(self.timezone or "UTC")
+        except Exception as exc:  # ZoneInfoNotFoundError, ValueError, OSError
+            raise SchedulingInputError(
+                "timezone", f"unknown IANA time zone {self.timezone!r}"
+            ) from exc
+
+
+@event.listens_for(MentorProfile, "before_insert")
+@event.listens_for(MentorProfile, "before_update")
+def _validate_profile(mapper: Mapper[Any], connection: Any, target: MentorProfile) -> None:
+    """No profile is stored that the engine or assignment would read differently or refuse."""
+    target.validate()

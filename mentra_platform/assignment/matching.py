@@ -11,8 +11,10 @@ Mentors are then picked greedily. At every step the base score is adjusted by th
 contribution to the team: a bonus for covering slots no chosen mentor's working hours cover
 yet, and a penalty per already-chosen mentor in the same UTC offset. Both are small, so they
 only decide between comparable candidates; a far better expert is never displaced. Ties break
-on user id, so the result is deterministic. Working hours are evaluated with ``zoneinfo`` on
-each slot's own date, so a slot in a daylight-saving transition week is judged correctly.
+on user id, so the result is deterministic. Working hours are the engine's
+:class:`~mentra_desktop.scheduling.model.WorkingHours` (working days, overnight days),
+evaluated by the engine's own :func:`~mentra_desktop.scheduling.localtime.working_intervals`
+on each slot's own date, so assignment and the slot decision never disagree about them.
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from mentra_desktop.scheduling.localtime import working_intervals
+from mentra_desktop.scheduling.model import WorkingHours
 
 W_EXPERTISE: Final = 0.50
 W_SENIORITY: Final = 0.20
@@ -56,10 +61,10 @@ class Slot:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A mentor as the assigner sees them.
+    """A mentor as the assigner sees them; ``hours`` in the mentor's ``timezone``.
 
-    ``working_days`` are ISO weekdays (1 = Monday) in the mentor's zone; ``work_end`` at or
-    before ``work_start`` means the working day runs past midnight.
+    ``booked_slot_ids``: slots the mentor cannot take (confirmed for another council then);
+    they count as not covered.
     """
 
     user_id: int
@@ -68,9 +73,8 @@ class Candidate:
     seniority: int
     timezone: str
     active_councils: int = 0
-    work_start: time = time(9, 0)
-    work_end: time = time(17, 0)
-    working_days: frozenset[int] = field(default_factory=lambda: frozenset({1, 2, 3, 4, 5}))
+    hours: WorkingHours = field(default_factory=WorkingHours)
+    booked_slot_ids: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -127,32 +131,21 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _working_windows(
-    cand: Candidate, zone: ZoneInfo, first: date, last: date
-) -> list[tuple[datetime, datetime]]:
-    """Working intervals (aware, in ``zone``) that start on local days ``first - 1 .. last``."""
-    windows = []
-    day = first - timedelta(days=1)
-    while day <= last:
-        if day.isoweekday() in cand.working_days:
-            start = datetime.combine(day, cand.work_start, tzinfo=zone)
-            end_day = day if cand.work_end > cand.work_start else day + timedelta(days=1)
-            windows.append((start, datetime.combine(end_day, cand.work_end, tzinfo=zone)))
-        day += timedelta(days=1)
-    return windows
-
-
 def covered_fraction(cand: Candidate, slot: Slot) -> float:
     """Share of the slot inside the candidate's local working hours (DST-correct)."""
-    zone = _zone(cand.timezone)
-    local_start, local_end = slot.start.astimezone(zone), slot.end.astimezone(zone)
-    covered = timedelta()
-    for w_start, w_end in _working_windows(cand, zone, local_start.date(), local_end.date()):
-        # Aware datetimes in different zones compare and subtract as absolute instants.
-        lo, hi = max(w_start, slot.start), min(w_end, slot.end)
-        if hi > lo:
-            covered += hi - lo
-    return min(1.0, covered / (slot.end - slot.start))
+    inside = sum(
+        (
+            hi - lo
+            for lo, hi in working_intervals(slot.start, slot.end, _zone(cand.timezone), cand.hours)
+        ),
+        timedelta(),
+    )
+    return min(1.0, inside / (slot.end - slot.start))
+
+
+def topic_match(topic: str, tags: Iterable[str], topic_tags: Sequence[str] = ()) -> float:
+    """The expertise match a seat is assigned with: :func:`expertise_match` of the topic."""
+    return round(expertise_match(terms(" ".join((topic, *topic_tags))), tags)[0], 4)
 
 
 @dataclass(frozen=True)
@@ -174,7 +167,10 @@ def _score(
     exp, matched = expertise_match(topic_terms, cand.expertise)
     sen = max(0, cand.seniority) / top_level if top_level > 0 else 0.0
     load = 1.0 / (1 + max(0, cand.active_councils))
-    fractions = {s.slot_id: covered_fraction(cand, s) for s in slots}
+    fractions = {
+        s.slot_id: 0.0 if s.slot_id in cand.booked_slot_ids else covered_fraction(cand, s)
+        for s in slots
+    }
     hours = sum(fractions.values()) / len(slots) if slots else 0.0
     covered = frozenset(sid for sid, f in fractions.items() if f >= 0.999)
     ref = slots[0].start if slots else None
@@ -193,6 +189,9 @@ def _reasons(s: _Scored, slots: Sequence[Slot], new_slots: int, new_offset: bool
         f"load: {c.active_councils} active council{'s' if c.active_councils != 1 else ''}",
         f"working hours ({c.timezone}) cover {len(s.covered)}/{len(slots)} slots",
     ]
+    booked = len(c.booked_slot_ids & {s.slot_id for s in slots})
+    if booked:
+        out.append(f"booked elsewhere over {booked} slot{'s' if booked != 1 else ''}")
     if new_slots:
         out.append(f"covers {new_slots} slot{'s' if new_slots != 1 else ''} no other pick covers")
     if new_offset:

@@ -10,6 +10,16 @@ parses it for the routes that need Python values.
 
 Instants are rendered as ISO 8601 UTC with a ``Z`` and microseconds only when non-zero,
 booleans as JSON booleans, JSON columns embedded (``[]``/``{}`` when NULL).
+
+The document carries everything the scheduling engine needs, so a reader holding only the
+document (the desktop cache) decides exactly as the platform does
+(:mod:`mentra_desktop.models.engine_bridge`). Per mentor: the profile's time zone,
+seniority, working hours and days (``null`` without a profile), the seat's expertise
+match, and ``busy``: the ``[start, end]`` of the final slot of every *other* confirmed
+council the mentor attends that ends after this council was created and starts before
+:data:`BUSY_HORIZON` after this council's last slot — every instant this council's slots
+and alternatives (at most 14 days after the decision) can be compared with. Only
+instants: no council ids, so a reader learns nothing else about those councils.
 """
 
 from __future__ import annotations
@@ -21,6 +31,12 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
+
+from mentra_desktop.models import CoordinationStatus
+
+BUSY_HORIZON_DAYS = 14
+"""Busy ranges reach this many days past a council's last slot (the alternatives' horizon)."""
+_CONFIRMED = CoordinationStatus.CONFIRMED.value
 
 
 def _sqlite_time(col: str) -> str:
@@ -45,7 +61,7 @@ def _sqlite_bool(col: str, nullable: bool = False) -> str:
     return f"json(CASE {null}WHEN {col} THEN 'true' ELSE 'false' END)"
 
 
-def _fields(obj: str, t: Any, b: Any, js: Any) -> dict[str, str]:
+def _fields(obj: str, arr: str, t: Any, b: Any, js: Any) -> dict[str, str]:
     """The JSON object expressions of one dialect, by level (without nested arrays)."""
     return {
         "answer": (
@@ -62,8 +78,12 @@ def _fields(obj: str, t: Any, b: Any, js: Any) -> dict[str, str]:
             f"'availableTimeSlots', {js('cm.available_time_slots', '{}')}, "
             f"'notificationSent', {b('cm.notification_sent')}, "
             f"'lastReminderSent', {t('cm.last_reminder_sent')}, "
-            f"'reminderCount', cm.reminder_count, 'attending', {b('cm.attending', True)}"
+            f"'reminderCount', cm.reminder_count, 'attending', {b('cm.attending', True)}, "
+            f"'expertiseMatch', cm.expertise_match, 'seniority', mp.seniority, "
+            f"'workStart', mp.work_start, 'workEnd', mp.work_end, "
+            f"'workingDays', {js('mp.working_days', None)}"
         ),
+        "busy": f"{arr}({t('s2.starts_at')}, {t('s2.ends_at')})",
         "slot": (
             f"{obj}('id', s.id, 'position', s.position, 'start', {t('s.starts_at')}, "
             f"'end', {t('s.ends_at')}, 'priorityScore', s.priority_score)"
@@ -89,6 +109,12 @@ _MENTOR_JOINS = (
     "FROM council_mentors cm JOIN users u ON u.id = cm.mentor_id "
     "LEFT JOIN mentor_profiles mp ON mp.user_id = cm.mentor_id "
 )
+_BUSY_JOINS = (
+    "FROM council_mentors cm2 "
+    "JOIN council_sessions c2 ON c2.id = cm2.council_id "
+    f"AND c2.coordination_status = '{_CONFIRMED}' "
+    "JOIN council_slots s2 ON s2.id = c2.final_slot_id AND s2.council_id = c2.id"
+)
 
 
 def _build_sqlite() -> str:
@@ -98,10 +124,10 @@ def _build_sqlite() -> str:
     subquery; ``json()`` restores the JSON subtype a value loses passing through a column.
     """
 
-    def js(col: str, empty: str) -> str:
-        return f"json(COALESCE({col}, '{empty}'))"
+    def js(col: str, empty: str | None) -> str:
+        return f"json({col})" if empty is None else f"json(COALESCE({col}, '{empty}'))"
 
-    f = _fields("json_object", _sqlite_time, _sqlite_bool, js)
+    f = _fields("json_object", "json_array", _sqlite_time, _sqlite_bool, js)
 
     def array(inner: str, source: str, order: str) -> str:
         return (
@@ -112,8 +138,20 @@ def _build_sqlite() -> str:
     answers = array(
         f["answer"], "FROM council_slot_answers a WHERE a.council_mentor_id = cm.id", "a.slot_id"
     )
+    # Text comparison of stored instants ('YYYY-MM-DD HH:MM:SS.ffffff'); the horizon is
+    # computed to the millisecond.
+    horizon = (
+        f"(SELECT strftime('%Y-%m-%d %H:%M:%f', max(s3.ends_at), '+{BUSY_HORIZON_DAYS} days') "
+        "FROM council_slots s3 WHERE s3.council_id = c.id)"
+    )
+    busy = array(
+        f["busy"],
+        f"{_BUSY_JOINS} WHERE cm2.mentor_id = cm.mentor_id AND cm2.attending = 1 "
+        f"AND cm2.council_id <> c.id AND s2.ends_at > c.created_at AND s2.starts_at < {horizon}",
+        "s2.starts_at, s2.ends_at",
+    )
     mentors = array(
-        f"json_object({f['mentor']}, 'slotAnswers', {answers})",
+        f"json_object({f['mentor']}, 'slotAnswers', {answers}, 'busy', {busy})",
         _MENTOR_JOINS + "WHERE cm.council_id = c.id",
         "cm.id",
     )
@@ -133,20 +171,35 @@ def _build_postgresql() -> str:
     def b(col: str, nullable: bool = False) -> str:
         return col
 
-    def js(col: str, empty: str) -> str:
-        return f"COALESCE({col}, '{empty}'::json)"
+    def js(col: str, empty: str | None) -> str:
+        return col if empty is None else f"COALESCE({col}, '{empty}'::json)"
 
-    f = _fields("json_build_object", _pg_time, b, js)
+    f = _fields("json_build_object", "json_build_array", _pg_time, b, js)
     return f"""
 WITH page AS (SELECT id FROM council_sessions WHERE id IN :ids),
+horizon AS (
+    SELECT s.council_id AS id, max(s.ends_at) + interval '{BUSY_HORIZON_DAYS} days' AS hi
+    FROM council_slots s WHERE s.council_id IN (SELECT id FROM page) GROUP BY s.council_id),
+busy AS (
+    SELECT cm.id AS id, json_agg({f["busy"]} ORDER BY s2.starts_at, s2.ends_at) AS doc
+    FROM council_mentors cm JOIN council_sessions c ON c.id = cm.council_id
+    JOIN horizon ON horizon.id = cm.council_id
+    JOIN council_mentors cm2 ON cm2.mentor_id = cm.mentor_id AND cm2.attending
+        AND cm2.council_id <> cm.council_id
+    JOIN council_sessions c2 ON c2.id = cm2.council_id AND c2.coordination_status = '{_CONFIRMED}'
+    JOIN council_slots s2 ON s2.id = c2.final_slot_id AND s2.council_id = c2.id
+    WHERE cm.council_id IN (SELECT id FROM page)
+        AND s2.ends_at > c.created_at AND s2.starts_at < horizon.hi
+    GROUP BY cm.id),
 answers AS (
     SELECT a.council_mentor_id AS id, json_agg({f["answer"]} ORDER BY a.slot_id) AS doc
     FROM council_slot_answers a JOIN council_mentors cm ON cm.id = a.council_mentor_id
     WHERE cm.council_id IN (SELECT id FROM page) GROUP BY a.council_mentor_id),
 mentors AS (
     SELECT cm.council_id AS id, json_agg(json_build_object({f["mentor"]},
-        'slotAnswers', COALESCE(answers.doc, '[]'::json)) ORDER BY cm.id) AS doc
-    {_MENTOR_JOINS} LEFT JOIN answers ON answers.id = cm.id
+        'slotAnswers', COALESCE(answers.doc, '[]'::json),
+        'busy', COALESCE(busy.doc, '[]'::json)) ORDER BY cm.id) AS doc
+    {_MENTOR_JOINS} LEFT JOIN answers ON answers.id = cm.id LEFT JOIN busy ON busy.id = cm.id
     WHERE cm.council_id IN (SELECT id FROM page) GROUP BY cm.council_id),
 slots AS (
     SELECT s.council_id AS id, json_agg({f["slot"]} ORDER BY s.position) AS doc

@@ -79,3 +79,23 @@ def links_for(live_server: Any, council_id: int, mentor_id: int) -> list[str]:
             )
         ).one()
     return re.findall(r"/r/[A-Za-z0-9._~-]+", body)
+
+
+def answer(
+    client: httpx.Client,
+    council_id: int,
+    mentor_ids: list[int],
+    slots: dict[int, str],
+    **extra: Any,
+) -> None:
+    """Each mentor answers ``{slot id: "available" | "tentative" | "unavailable"}`` through
+    the response form (a login per mentor); ``extra`` is merged into each slot's answer."""
+    for mid in mentor_ids:
+        r = client.post(
+            "/api/v1/auth/login", json={"email": mentor_email(mid), "password": "password123"}
+        )
+        assert r.status_code == 200, r.text
+        headers = {"Authorization": f"Bearer {r.json()['accessToken']}"}
+        body = {"slots": [{"slotId": sid, "answer": a, **extra} for sid, a in slots.items()]}
+        r = client.put(f"/api/v1/councils/{council_id}/responses/me", json=body, headers=headers)
+        assert r.status_code == 200, r.text

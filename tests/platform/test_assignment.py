@@ -10,6 +10,7 @@ from p2_helpers import COORD, MENTEE, add_mentors, create_council, etag
 from sqlalchemy import select
 
 from mentra_desktop.models import CouncilMentor, MentorProfile
+from mentra_desktop.scheduling.model import WorkingHours
 from mentra_platform.assignment.matching import (
     Candidate,
     Slot,
@@ -25,10 +26,13 @@ def _slot(sid: int, y: int, m: int, d: int, h: int, minute: int = 0) -> Slot:
     return Slot(sid, start, start + timedelta(hours=1))
 
 
+NINE_TO_FIVE = WorkingHours(time(9, 0), time(17, 0))
+
+
 def _cand(
     uid: int, tz: str, tags: tuple[str, ...] = ("saas", "sales", "b2b"), **kw: object
 ) -> Candidate:
-    base: dict[str, object] = {"seniority": 3, "active_councils": 0}
+    base: dict[str, object] = {"seniority": 3, "active_councils": 0, "hours": NINE_TO_FIVE}
     base.update(kw)
     return Candidate(uid, f"Mentor {uid}", tags, timezone=tz, **base)  # type: ignore[arg-type]
 
@@ -156,7 +160,7 @@ def test_dst_week_assignment_uses_each_slots_own_offset() -> None:
 
 def test_autumn_transition_and_overnight_hours() -> None:
     # EU falls back on 25 October 2026, the US on 1 November.
-    night = _cand(1, "Asia/Tokyo", work_start=time(22, 0), work_end=time(6, 0))
+    night = _cand(1, "Asia/Tokyo", hours=WorkingHours(time(22, 0), time(6, 0)))
     slot = _slot(1, 2026, 10, 27, 14)  # 23:00-24:00 Tuesday Tokyo
     assert covered_fraction(night, slot) == 1.0
     ny = _cand(2, "America/New_York")

@@ -1,7 +1,7 @@
 """The council document rendered by the database equals the ORM's view of the same rows.
 
 The oracle below builds the expected document from ORM objects in Python, independently
-of the SQL in ``mentra_platform/council_documents.py``, for every demo council (every
+of the SQL in ``mentra_platform/councils/documents.py``, for every demo council (every
 phase, partial ranges, alternatives, nulls) on SQLite and PostgreSQL.
 """
 
@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from mentra_desktop.models import CouncilMentor, CouncilSession, MentorProfile, Registration
-from mentra_platform.councils.documents import council_dicts, council_documents
+from mentra_desktop.models import (
+    CoordinationStatus,
+    CouncilMentor,
+    CouncilSession,
+    MentorProfile,
+    Registration,
+)
+from mentra_platform.councils.documents import (
+    BUSY_HORIZON_DAYS,
+    council_dicts,
+    council_documents,
+)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -26,6 +36,24 @@ def _iso(value: datetime | None) -> str | None:
     if value.microsecond:
         text += f".{value.microsecond:06d}"
     return text + "Z"
+
+
+def _busy(session: Any, council: CouncilSession, mentor_id: int) -> list[list[str | None]]:
+    """The final slots of the mentor's other confirmed councils they attend, in the window."""
+    horizon = max(s.ends_at for s in council.slots) + timedelta(days=BUSY_HORIZON_DAYS)
+    ranges = []
+    for seat in session.scalars(
+        select(CouncilMentor).where(
+            CouncilMentor.mentor_id == mentor_id, CouncilMentor.council_id != council.id
+        )
+    ):
+        other = seat.council
+        if not seat.attending or other.coordination_status != CoordinationStatus.CONFIRMED:
+            continue
+        final = next((s for s in other.slots if s.id == other.final_slot_id), None)
+        if final and final.ends_at > council.created_at and final.starts_at < horizon:
+            ranges.append((final.starts_at, final.ends_at))
+    return [[_iso(a), _iso(b)] for a, b in sorted(ranges)]
 
 
 def _expected(session: Any, council: CouncilSession) -> dict[str, Any]:
@@ -61,6 +89,12 @@ def _expected(session: Any, council: CouncilSession) -> dict[str, Any]:
                     }
                     for a in sorted(cm.slot_answers, key=lambda a: a.slot_id)
                 ],
+                "expertiseMatch": cm.expertise_match,
+                "seniority": profile.seniority if profile else None,
+                "workStart": profile.work_start if profile else None,
+                "workEnd": profile.work_end if profile else None,
+                "workingDays": profile.working_days if profile else None,
+                "busy": _busy(session, council, cm.mentor_id),
             }
         )
     return {
@@ -136,6 +170,10 @@ def test_every_demo_council_matches_its_rows(live_server: Any) -> None:
         for council in councils:
             _same(by_id[council.id], _expected(session, council), f"council {council.id}")
         assert "2026-12-01T09:30:05.000120Z" in json.dumps(documents)
+        # The demo data exercises the engine inputs: busy mentors, kept expertise matches.
+        seats = [m for d in documents for m in d["mentors"]]
+        assert sum(bool(m["busy"]) for m in seats) >= 5
+        assert all(m["expertiseMatch"] is not None for m in seats)
 
 
 def test_unknown_ids_are_skipped_and_texts_are_json(live_server: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from p2_helpers import ADMIN, COORD, MENTOR_IDS, create_council, etag, invited_council
+from p2_helpers import ADMIN, COORD, MENTOR_IDS, answer, create_council, etag, invited_council
 from sqlalchemy import func, select
 
 from mentra_desktop.models import (
@@ -47,6 +47,7 @@ def test_a_confirmed_council_changes_phase_only_by_admin_override(
     staff = login(client, COORD)
     council = invited_council(client, staff, make_slots())
     cid = council["id"]
+    answer(client, cid, MENTOR_IDS[:3], {council["proposedTimeSlots"][0]["id"]: "available"})
     r = client.post(
         f"/api/v1/councils/{cid}/confirm",
         json={

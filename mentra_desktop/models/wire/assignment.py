@@ -40,6 +40,9 @@ class AssignedMentorOut(ApiModel):
     response_date: datetime | None
     notification_sent: bool
     attending: bool | None
+    expertise_match: float | None = Field(
+        description="Topic match (0..1) the seat was assigned with; null: unknown"
+    )
 
 
 class PickOut(ApiModel):

@@ -144,6 +144,19 @@ class CouncilOut(ApiModel):
     id: int
     topic: str
     description: str
+    # What the scheduling engine weighs (mentra_desktop.models.engine_bridge); profile
+    # fields are null when the mentor has no profile (the engine's defaults apply).
+    expertise_match: float | None = Field(
+        description="Topic match (0..1) the seat was assigned with; null: unknown (0.5)"
+    )
+    seniority: int | None
+    work_start: str | None = Field(description="Local HH:MM in `timezone`")
+    work_end: str | None = Field(description="Local HH:MM; at or before workStart: overnight")
+    working_days: list[int] | None = Field(description="ISO weekdays (1 = Monday)")
+    busy: list[tuple[datetime, datetime]] = Field(
+        description="[start, end] of this mentor's other confirmed councils near this one "
+        "(only instants; empty for mentees)"
+    )
     mentee_id: int
     lead_mentor_id: int | None
     proposed_time_slots: list[SlotOut]

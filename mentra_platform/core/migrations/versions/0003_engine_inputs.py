@@ -1,4 +1,4 @@
-"""engine inputs: mentors' working days, each seat's expertise match
+"""engine inputs: mentors' working days, each seat's expertise match, attending-seat index
 
 Revision ID: 0003_engine_inputs
 Revises: 0002_login_failures
@@ -29,10 +29,14 @@ def upgrade() -> None:
         batch_op.alter_column("working_days", server_default=None)
     with op.batch_alter_table("council_mentors", schema=None) as batch_op:
         batch_op.add_column(sa.Column("expertise_match", sa.Float(), nullable=True))
+        batch_op.create_index(
+            "ix_council_mentors_mentor_id_attending", ["mentor_id", "attending"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("council_mentors", schema=None) as batch_op:
+        batch_op.drop_index("ix_council_mentors_mentor_id_attending")
         batch_op.drop_column("expertise_match")
     with op.batch_alter_table("mentor_profiles", schema=None) as batch_op:
         batch_op.drop_column("working_days")
