@@ -51,9 +51,9 @@ def for_reader(user: User, document: dict[str, Any]) -> dict[str, Any]:
     """The council document as ``user`` may read it.
 
     A mentee sees their council, its times and who their mentors are, but not the
-    coordination behind it: the coordinator's notes, mentors' e-mail addresses and the
-    conflict notes mentors wrote for the coordinator are blanked (the fields stay, so
-    the document keeps one shape).
+    coordination behind it: the coordinator's notes, mentors' e-mail addresses, the
+    conflict notes mentors wrote for the coordinator and the mentors' busy times (their
+    other councils) are blanked (the fields stay, so the document keeps one shape).
     """
     if user.role != Role.MENTEE:
         return document
@@ -61,6 +61,7 @@ def for_reader(user: User, document: dict[str, Any]) -> dict[str, Any]:
     for mentor in document["mentors"]:
         mentor["email"] = ""
         mentor["conflictNotes"] = ""
+        mentor["busy"] = []  # when the mentors are booked elsewhere is none of theirs
     return document
 
 
