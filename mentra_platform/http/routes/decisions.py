@@ -6,7 +6,7 @@ entry and the change event live in :mod:`mentra_platform.decisions.service`.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Body, Response
 
 from mentra_desktop.models import utcnow
 from mentra_desktop.models.wire.decisions import (
@@ -55,12 +55,13 @@ def get_decision(
 )
 def confirm(
     council_id: CouncilId,
-    body: ConfirmIn,
     user: StaffUser,
     session: WriteSession,
     idem: Idem,
     if_match: IfMatch = None,
+    body: ConfirmIn | None = Body(default=None),  # noqa: B008 - no body: the engine's decision
 ) -> Response:
+    body = body or ConfirmIn()
     out = service.confirm(
         session,
         council_id,
