@@ -3,8 +3,8 @@
 The desktop never imports ``mentra_platform``; it runs it by module name with the same
 Python, over SQLite in the desktop's data directory::
 
-    python -m mentra_platform.cli migrate
-    python -m mentra_platform.cli seed --demo        # only when the database is new
+    python -m mentra_platform.cli seed --demo        # a new database: migrate and seed
+    python -m mentra_platform.cli migrate            # an existing one
     python -m mentra_platform.cli serve --host 127.0.0.1 --port <free>
 
 :meth:`EmbeddedPlatform.start` waits (bounded) for ``/healthz``; :meth:`stop` terminates
@@ -98,10 +98,11 @@ class EmbeddedPlatform:
         """Migrate the database, and seed the demo data when it is new."""
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         fresh = not (self.data_dir / "mentra.db").exists()
-        self._run("migrate")
         if fresh and self.seed_demo:
-            # 1 = "database already has data": another start got there first.
+            # ``seed`` migrates first; 1 = "already has data" (another start got there).
             self._run("seed", "--demo", ok=(0, 1))
+        else:
+            self._run("migrate")
 
     def start(self) -> str:
         """Prepare, serve on a free port and wait for ``/healthz``; returns the URL."""
