@@ -138,16 +138,17 @@ def _build_sqlite() -> str:
     answers = array(
         f["answer"], "FROM council_slot_answers a WHERE a.council_mentor_id = cm.id", "a.slot_id"
     )
-    # Text comparison of stored instants ('YYYY-MM-DD HH:MM:SS.ffffff'); the horizon is
-    # computed to the millisecond.
+    # Text comparison of stored instants ('YYYY-MM-DD HH:MM:SS.ffffff'); the horizon (to the
+    # millisecond) is computed once per council in the FROM clause, not per mentor.
     horizon = (
-        f"(SELECT strftime('%Y-%m-%d %H:%M:%f', max(s3.ends_at), '+{BUSY_HORIZON_DAYS} days') "
-        "FROM council_slots s3 WHERE s3.council_id = c.id)"
+        f"(SELECT s3.council_id AS id, strftime('%Y-%m-%d %H:%M:%f', max(s3.ends_at), "
+        f"'+{BUSY_HORIZON_DAYS} days') AS hi FROM council_slots s3 "
+        "WHERE s3.council_id IN :ids GROUP BY s3.council_id)"
     )
     busy = array(
         f["busy"],
         f"{_BUSY_JOINS} WHERE cm2.mentor_id = cm.mentor_id AND cm2.attending = 1 "
-        f"AND cm2.council_id <> c.id AND s2.ends_at > c.created_at AND s2.starts_at < {horizon}",
+        "AND cm2.council_id <> c.id AND s2.ends_at > c.created_at AND s2.starts_at < h.hi",
         "s2.starts_at, s2.ends_at",
     )
     mentors = array(
@@ -160,7 +161,7 @@ def _build_sqlite() -> str:
         f"SELECT c.id, json_object({f['council']}, 'proposedTimeSlots', {slots}, "
         f"{f['council_rest']}, 'registrationCount', (SELECT count(*) FROM registrations r "
         f"WHERE r.council_id = c.id), 'mentors', {mentors}) "
-        "FROM council_sessions c WHERE c.id IN :ids"
+        f"FROM council_sessions c LEFT JOIN {horizon} h ON h.id = c.id WHERE c.id IN :ids"
     )
 
 
@@ -178,18 +179,24 @@ def _build_postgresql() -> str:
     return f"""
 WITH page AS (SELECT id FROM council_sessions WHERE id IN :ids),
 horizon AS (
-    SELECT s.council_id AS id, max(s.ends_at) + interval '{BUSY_HORIZON_DAYS} days' AS hi
-    FROM council_slots s WHERE s.council_id IN (SELECT id FROM page) GROUP BY s.council_id),
-busy AS (
-    SELECT cm.id AS id, json_agg({f["busy"]} ORDER BY s2.starts_at, s2.ends_at) AS doc
-    FROM council_mentors cm JOIN council_sessions c ON c.id = cm.council_id
-    JOIN horizon ON horizon.id = cm.council_id
-    JOIN council_mentors cm2 ON cm2.mentor_id = cm.mentor_id AND cm2.attending
-        AND cm2.council_id <> cm.council_id
+    SELECT c.id, c.created_at AS lo, max(s.ends_at) + interval '{BUSY_HORIZON_DAYS} days' AS hi
+    FROM page JOIN council_sessions c ON c.id = page.id
+    JOIN council_slots s ON s.council_id = c.id GROUP BY c.id, c.created_at),
+bookings AS (
+    SELECT cm2.mentor_id, cm2.council_id, s2.starts_at, s2.ends_at, {f["busy"]} AS doc
+    FROM council_mentors cm2
     JOIN council_sessions c2 ON c2.id = cm2.council_id AND c2.coordination_status = '{_CONFIRMED}'
     JOIN council_slots s2 ON s2.id = c2.final_slot_id AND s2.council_id = c2.id
-    WHERE cm.council_id IN (SELECT id FROM page)
-        AND s2.ends_at > c.created_at AND s2.starts_at < horizon.hi
+    WHERE cm2.attending
+        AND cm2.mentor_id IN (SELECT cm.mentor_id FROM council_mentors cm
+                              WHERE cm.council_id IN (SELECT id FROM page))
+        AND s2.ends_at > (SELECT min(lo) FROM horizon)
+        AND s2.starts_at < (SELECT max(hi) FROM horizon)),
+busy AS (
+    SELECT cm.id AS id, json_agg(b.doc ORDER BY b.starts_at, b.ends_at) AS doc
+    FROM horizon JOIN council_mentors cm ON cm.council_id = horizon.id
+    JOIN bookings b ON b.mentor_id = cm.mentor_id AND b.council_id <> cm.council_id
+    WHERE b.ends_at > horizon.lo AND b.starts_at < horizon.hi
     GROUP BY cm.id),
 answers AS (
     SELECT a.council_mentor_id AS id, json_agg({f["answer"]} ORDER BY a.slot_id) AS doc
