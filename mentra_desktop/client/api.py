@@ -32,6 +32,7 @@ from mentra_desktop.client.errors import (
     error_for,
 )
 from mentra_desktop.client.events import EventStream, ServerEvent
+from mentra_desktop.client.pages import split_page
 
 if TYPE_CHECKING:
     from mentra_desktop.models.wire.councils import CouncilOut
@@ -64,9 +65,11 @@ _COUNCIL_PATH = re.compile(r"^/api/v1/councils/(\d+)(?:/|$)")
 class SyncPage(TypedDict):
     """One page of ``GET /councils?since=``: councils changed after the cursor, oldest
     change first; pass ``nextCursor`` back until ``hasMore`` is false. ``total`` counts the
-    councils still to come from the cursor the page was asked for (this page included)."""
+    councils still to come from the cursor the page was asked for (this page included).
+    ``texts`` is not on the wire: each item's own JSON text, for the cache to store as is."""
 
     items: list[CouncilDoc]
+    texts: list[str]
     nextCursor: int
     hasMore: bool
     total: int
@@ -211,8 +214,17 @@ class PlatformClient:
     def councils_page(self, since: int, limit: int = 1000) -> SyncPage:
         """Councils changed after cursor ``since`` (``GET /councils?since=&limit=``)."""
         response = self._request("GET", f"{API}/councils", params={"since": since, "limit": limit})
-        page: SyncPage = self._json(response)
-        return page
+        try:
+            envelope, items, texts = split_page(response.content)
+        except ValueError as exc:
+            raise PlatformError(f"not a council page: {exc}") from exc
+        return SyncPage(
+            items=items,
+            texts=texts,
+            nextCursor=int(envelope["nextCursor"]),
+            hasMore=bool(envelope["hasMore"]),
+            total=int(envelope["total"]),
+        )
 
     def council(self, council_id: int) -> tuple[CouncilDoc, str | None]:
         """One council and its ETag (``"<version>"``)."""

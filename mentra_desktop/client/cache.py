@@ -35,6 +35,8 @@ from mentra_desktop.client.documents import (
     sortable_instant,
     utc_text,
 )
+from mentra_desktop.client.pages import dumps as _dumps
+from mentra_desktop.client.pages import gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -108,10 +110,6 @@ ON CONFLICT (id) DO UPDATE SET
 
 class CacheError(Exception):
     """The cache file cannot be used as asked (newer schema, another origin's writes)."""
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 class CouncilCache:
@@ -193,8 +191,11 @@ class CouncilCache:
 
     # --- writing documents ----------------------------------------------------------------
 
-    def _row(self, doc: CouncilDoc, server_doc: CouncilDoc | None) -> tuple[Any, ...]:
-        """The ``councils`` row showing ``doc`` (the server's own when ``server_doc`` is None)."""
+    def _row(
+        self, doc: CouncilDoc, server_doc: CouncilDoc | None, text: str | None = None
+    ) -> tuple[Any, ...]:
+        """The ``councils`` row showing ``doc`` (the server's own when ``server_doc`` is None);
+        ``text`` is ``doc``'s JSON when the caller already has it."""
         base = server_doc if server_doc is not None else doc
         summary = None
         if self._summarize is not None:
@@ -204,7 +205,7 @@ class CouncilCache:
                 log.exception("summarize failed for council %s", doc.get("id"))
         return (
             int(doc["id"]),
-            _dumps(doc),
+            text if text is not None else _dumps(doc),
             None if server_doc is None else _dumps(server_doc),
             int(base.get("changeSeq") or 0),
             int(base.get("version") or 0),
@@ -215,21 +216,27 @@ class CouncilCache:
             summary,
         )
 
-    def put_documents(self, docs: Iterable[CouncilDoc], *, cursor: int | None = None) -> list[int]:
+    def put_documents(
+        self,
+        docs: Sequence[CouncilDoc],
+        *,
+        texts: Sequence[str] | None = None,
+        cursor: int | None = None,
+    ) -> list[int]:
         """Store server documents in one transaction; returns the ids that changed.
 
         A document older than the cached one (lower ``changeSeq``) is ignored. Councils with
-        unsent local changes keep them, laid again on the new server document. ``cursor``,
-        when given, is stored in the same transaction, so the cursor never runs ahead of the
-        documents it stands for.
+        unsent local changes keep them, laid again on the new server document. ``texts``
+        (each document's JSON, as a sync page brings it) saves encoding them again.
+        ``cursor``, when given, is stored in the same transaction, so the cursor never runs
+        ahead of the documents it stands for.
         """
-        batch = list(docs)
         changed: list[int] = []
-        with self.transaction() as conn:
-            known = self._known(conn, [int(d["id"]) for d in batch])
+        with gc_paused(), self.transaction() as conn:
+            known = self._known(conn, [int(d["id"]) for d in docs])
             rows = []
             layered = []
-            for doc in batch:
+            for n, doc in enumerate(docs):
                 council_id = int(doc["id"])
                 seq = int(doc.get("changeSeq") or 0)
                 old = known.get(council_id)
@@ -240,7 +247,7 @@ class CouncilCache:
                 if old is not None and old[1]:
                     layered.append(doc)
                 else:
-                    rows.append(self._row(doc, None))
+                    rows.append(self._row(doc, None, texts[n] if texts is not None else None))
             conn.executemany(_UPSERT, rows)
             for doc in layered:
                 conn.execute(

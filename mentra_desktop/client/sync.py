@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from mentra_desktop.client.api import PlatformClient
@@ -84,26 +85,36 @@ class Syncer:
         """Fetch every council after the stored cursor (all of them on an empty cache).
 
         ``progress(done, total)`` follows each page; ``total`` is the count the first page
-        announced (raised if more arrive meanwhile). ``cancelled()`` is asked between pages.
+        announced (raised if more arrive meanwhile). ``cancelled()`` is asked before each
+        page is stored; what is stored stays (a later call resumes). The next page is
+        fetched by a short-lived helper thread while the current one is stored.
         """
         result = SyncResult(cursor=self.cache.cursor)
         total: int | None = None
-        while True:
-            if cancelled is not None and cancelled():
-                result.cancelled = True
-                return result
-            page = self.client.councils_page(result.cursor, self.page_size)
-            items = page["items"]
-            if total is None:
-                total = int(page["total"])
-            result.changed += self.cache.put_documents(items, cursor=int(page["nextCursor"]))
-            result.received += len(items)
-            result.cursor = int(page["nextCursor"])
-            total = max(total, result.received)
-            if progress is not None:
-                progress(result.received, total)
-            if not page["hasMore"]:
-                return result
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-prefetch") as prefetch:
+            ahead = prefetch.submit(self.client.councils_page, result.cursor, self.page_size)
+            while True:
+                page = ahead.result()
+                if cancelled is not None and cancelled():
+                    result.cancelled = True
+                    return result
+                more = page["hasMore"]
+                if more:  # fetch the next page while this one is stored
+                    next_cursor = int(page["nextCursor"])
+                    ahead = prefetch.submit(self.client.councils_page, next_cursor, self.page_size)
+                items = page["items"]
+                if total is None:
+                    total = int(page["total"])
+                result.changed += self.cache.put_documents(
+                    items, texts=page["texts"], cursor=int(page["nextCursor"])
+                )
+                result.received += len(items)
+                result.cursor = int(page["nextCursor"])
+                total = max(total, result.received)
+                if progress is not None:
+                    progress(result.received, total)
+                if not more:
+                    return result
 
     def catch_up(self) -> list[int]:
         """Fetch what changed after the stored cursor; returns the changed council ids."""
