@@ -18,7 +18,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,9 +27,11 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from desktop_live import TcpProxy, build_desktop
 from fastapi import FastAPI
 from sqlalchemy import create_engine
 
+from mentra_desktop.views.desktop import Desktop
 from mentra_platform.core.config import Settings
 from mentra_platform.core.db import Database, make_database
 from mentra_platform.core.migrate import upgrade
@@ -43,7 +45,7 @@ PASSWORD = DEMO_PASSWORD
 SEEDED_AT = datetime.now(UTC).replace(microsecond=0)
 
 _HERE = Path(__file__).parent
-_SERVER_THREADS = ("AnyIO worker thread", "asyncio_", "views-uvicorn")
+_SERVER_THREADS = ("AnyIO worker thread", "asyncio_", "views-uvicorn", "password-check")
 """Threads of the in-process platform server (its threadpool grows on demand)."""
 
 
@@ -51,6 +53,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
+            # The offscreen platform plugin's own note about window size hints.
+            item.add_marker(pytest.mark.qt_log_ignore("propagateSizeHints"))
 
 
 @pytest.fixture(autouse=True)
@@ -220,3 +224,34 @@ def council_docs(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory
         thread.join(10)
     assert not page["hasMore"]
     return list(page["items"])
+
+
+@pytest.fixture
+def proxy(platform: Platform) -> Iterator[TcpProxy]:
+    """A cuttable network path from the app to the platform."""
+    path = TcpProxy(int(platform.url.rsplit(":", 1)[1]))
+    try:
+        yield path
+    finally:
+        path.close()
+
+
+@pytest.fixture
+def open_app(qtbot: Any, proxy: TcpProxy) -> Iterator[Callable[..., Desktop]]:
+    """``open_app(email=COORDINATOR, stream=True)`` → the real app, shown (offscreen), synced
+    from the platform through :func:`proxy`; closed (threads joined) after the test."""
+    opened: list[Desktop] = []
+
+    def make(email: str = COORDINATOR, stream: bool = True, wait: bool = True) -> Desktop:
+        desktop = build_desktop(proxy.url, email)
+        opened.append(desktop)
+        qtbot.addWidget(desktop.window)
+        desktop.window.show()
+        desktop.controller.start(stream=stream)
+        if wait:
+            qtbot.waitUntil(lambda: desktop.window.grid_model.rowCount() == 60, timeout=15_000)
+        return desktop
+
+    yield make
+    for desktop in opened:
+        desktop.close()

@@ -1,0 +1,329 @@
+"""MainWindow: the council grid above, the response matrix and the decision panel below.
+
+The window only wires views to the :class:`DesktopController` and remembers its layout
+(geometry, splitter states, grid column layout, last selected council) in QSettings.
+Writes go through the controller into the outbox; each becomes an Edit > Undo step
+while it has not been sent. Refusals, conflicts and an expired sign-in open
+window-modal dialogs (``open()``, never a nested event loop).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QSplitter, QWidget
+
+from mentra_desktop.client import writes
+from mentra_desktop.client.credentials import CredentialStore
+from mentra_desktop.client.outbox_rows import OutboxRow
+from mentra_desktop.client.writes import Write
+from mentra_desktop.views.app import icon
+from mentra_desktop.views.conflict_dialog import ConflictDialog
+from mentra_desktop.views.controller import DesktopController, SyncStatus
+from mentra_desktop.views.council_analysis import CouncilAnalysis
+from mentra_desktop.views.council_grid_model import CouncilGridModel
+from mentra_desktop.views.council_grid_view import CouncilGridView
+from mentra_desktop.views.decision_panel import DecisionPanel
+from mentra_desktop.views.login_dialog import LoginDialog
+from mentra_desktop.views.outbox_command import OutboxCommand
+from mentra_desktop.views.override_dialog import OverrideDialog
+from mentra_desktop.views.response_matrix_view import ResponseMatrixView
+from mentra_desktop.views.sync_status_bar import SyncStatusBar
+
+
+class MainWindow(QMainWindow):
+    """See the module docstring."""
+
+    closed = Signal()
+
+    def __init__(
+        self,
+        controller: DesktopController,
+        settings: QSettings,
+        user: dict[str, Any],
+        credentials: CredentialStore | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.settings = settings
+        self.user = user
+        self.credentials = credentials
+        self.is_admin = user.get("role") == "admin"
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(
+            f"Mentra Council Coordinator — {user.get('fullName') or user.get('email', '')}"
+        )
+        self.setWindowIcon(icon("mentra"))
+        self.undo_stack = QUndoStack(self)
+        self.grid_model = CouncilGridModel(parent=self)
+        self.grid = CouncilGridView(self.grid_model)
+        self.matrix = ResponseMatrixView()
+        self.decision = DecisionPanel()
+        self.decision.set_admin(self.is_admin)
+        self.status = SyncStatusBar()
+        self.setStatusBar(self.status)
+        self.bottom = QSplitter(Qt.Orientation.Horizontal)
+        self.bottom.setObjectName("bottomSplitter")
+        self.bottom.addWidget(self.matrix)
+        self.bottom.addWidget(self.decision)
+        self.bottom.setStretchFactor(0, 3)
+        self.bottom.setStretchFactor(1, 2)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.grid)
+        self.splitter.addWidget(self.bottom)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+        self.active_dialog: QDialog | QMessageBox | None = None
+        self._restore_selection: int | None = None
+        self._loaded = False
+        self._split_pending = False
+        self.closing = False
+        self._build_menus()
+        self._connect()
+        self._restore_settings()
+
+    # --- construction -------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.sync_action = QAction(icon("sync"), "&Sync now", self)
+        self.sync_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.sync_action.triggered.connect(lambda: self.controller.full_sync(then_stream=False))
+        file_menu.addAction(self.sync_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.setIcon(icon("undo"))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        find = QAction("&Find council…", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self.grid.focus_search)
+        edit_menu.addAction(find)
+
+        view_menu = self.menuBar().addMenu("&View")
+        for text, key, widget in (
+            ("&Councils", "Ctrl+1", self.grid.table),
+            ("&Responses", "Ctrl+2", self.matrix.table),
+            ("&Decision", "Ctrl+3", self.decision.table),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(lambda _=False, w=widget: w.setFocus())
+            view_menu.addAction(action)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.summaries_loaded.connect(self._on_summaries_loaded)
+        c.summaries_changed.connect(self._on_summaries_changed)
+        c.analysis_ready.connect(self._on_analysis_ready)
+        c.status_changed.connect(self._on_status_changed)
+        c.write_failed.connect(self._on_write_failed)
+        c.write_conflict.connect(self._on_write_conflict)
+        c.auth_expired.connect(self._on_auth_expired)
+        c.message.connect(lambda text: self.status.showMessage(text, 8000))
+        c.tasks.failed.connect(lambda what, exc: self.status.showMessage(f"{what}: {exc}", 8000))
+        c.tasks.progress.parent_widget = self
+        self.grid.council_selected.connect(self._on_council_selected)
+        self.matrix.nudge_requested.connect(self._on_nudge)
+        self.decision.nudge_requested.connect(self._on_nudge)
+        self.decision.confirm_requested.connect(self._on_confirm)
+        self.decision.override_requested.connect(self._on_override)
+
+    # --- settings -----------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        for key, splitter in (("window/splitter", self.splitter), ("window/bottom", self.bottom)):
+            state = s.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                splitter.restoreState(state)
+            else:
+                self._split_pending = True
+        self.grid.restore_header_state(s.value("grid/header"))
+        selected = s.value("grid/selected")
+        try:
+            self._restore_selection = int(selected) if selected not in (None, "") else None
+        except (TypeError, ValueError):
+            self._restore_selection = None
+
+    def _default_split(self, splitter: QSplitter) -> None:
+        """42 % grid / 58 % panes; 60 % matrix / 40 % decision (of the current size)."""
+        if splitter is self.splitter:
+            total = max(self.height(), 400)
+            splitter.setSizes([int(total * 0.42), int(total * 0.58)])
+        else:
+            total = max(self.width(), 600)
+            splitter.setSizes([int(total * 0.6), int(total * 0.4)])
+        self._split_pending = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._split_pending:  # no saved layout: split the real window size
+            self._default_split(self.splitter)
+            self._default_split(self.bottom)
+
+    def reset_layout(self) -> None:
+        """The layout of a first start (window size kept): splitters, columns, sort."""
+        self._default_split(self.splitter)
+        self._default_split(self.bottom)
+        self.grid.reset_columns()
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/bottom", self.bottom.saveState())
+        s.setValue("grid/header", self.grid.header_state())
+        selected = self.grid.selected_id()
+        s.setValue("grid/selected", "" if selected is None else selected)
+        s.sync()
+
+    # --- slots --------------------------------------------------------------------
+
+    def _on_summaries_loaded(self, summaries: list[dict[str, Any]]) -> None:
+        selected = self.grid.selected_id()
+        self.grid_model.set_summaries(summaries)
+        target = selected if self._loaded else self._restore_selection
+        self._loaded = self._loaded or bool(summaries)
+        if target is not None and self.grid.selected_id() != target:
+            self.grid.select_council(target)
+
+    def _on_summaries_changed(self, summaries: list[dict[str, Any]]) -> None:
+        for summary in summaries:
+            self.grid_model.upsert(summary)
+
+    def _on_council_selected(self, council_id: int | None) -> None:
+        self.controller.select(council_id)
+
+    def _on_analysis_ready(self, analysis: CouncilAnalysis | None) -> None:
+        self.matrix.set_analysis(analysis)
+        self.decision.set_analysis(analysis)
+
+    def _on_status_changed(self, status: SyncStatus) -> None:
+        self.status.set_status(status)
+
+    def _queue(self, write: Write, label: str) -> None:
+        def queued(row_id: int) -> None:
+            self.undo_stack.push(
+                OutboxCommand(self.controller, self.undo_stack, write, row_id, label, self._say)
+            )
+            self._say(f"{label}: queued (Edit > Undo takes it back until it is sent)")
+
+        self.controller.queue(write, queued)
+
+    def _say(self, text: str) -> None:
+        self.status.showMessage(text, 8000)
+
+    def _on_nudge(self, council_id: int, mentor_id: int) -> None:
+        name = ""
+        analysis = self.decision.analysis
+        if analysis is not None and analysis.council_id == council_id:
+            name = f" ({analysis.name(str(mentor_id))} and every other pending mentor)"
+        self._queue(writes.remind(council_id), f"Remind pending mentors{name}")
+
+    def _on_confirm(self, council_id: int, slot_id: int, mentor_ids: list[int]) -> None:
+        self._queue(writes.confirm(council_id, slot_id, mentor_ids), "Confirm the council")
+
+    def _on_override(self, council_id: int) -> None:
+        analysis = self.decision.analysis
+        if analysis is None or analysis.council_id != council_id or not self.is_admin:
+            return
+        dialog = OverrideDialog(analysis, self)
+        self.active_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.active_dialog = None
+            if result != QDialog.DialogCode.Accepted:
+                return
+                write: Write = writes.override(
+                    council_id,
+                    dialog.reason_text,
+                    status="confirmed",
+                    slot_id=dialog.slot_id,
+                    mentor_ids=dialog.mentor_ids,
+                )
+            self._queue(write, "Override the engine")
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _on_write_failed(self, row: OutboxRow) -> None:
+        detail = row.detail or "refused"
+        fields = "".join(f"\n• {e.field}: {e.message}" for e in row.errors)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "The platform refused a change",
+            f"“{row.label}” was refused ({row.status}): {detail}{fields}\n\n"
+            "Your change has been taken back; the council shows the platform's version.",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("refusalBox")
+        self.active_dialog = box
+        box.finished.connect(lambda _r: self._dismissed(row))
+        box.open()
+
+    def _dismissed(self, row: OutboxRow) -> None:
+        self.active_dialog = None
+        self.controller.dismiss_failure(row)
+
+    def _on_write_conflict(self, row: OutboxRow) -> None:
+        dialog = ConflictDialog(row, self)
+        self.active_dialog = dialog
+
+        def finished(_result: int) -> None:
+            self.active_dialog = None
+            if dialog.choice is not None:
+                self.controller.resolve_conflict(row, dialog.choice)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _on_auth_expired(self) -> None:
+        email = str(self.user.get("email", ""))
+        dialog = LoginDialog(
+            self.controller.tasks,
+            self.controller.client,
+            email,
+            "Your sign-in has expired. Sign in again — your unsent changes are kept.",
+            self,
+        )
+        self.active_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.active_dialog = None
+            if result == QDialog.DialogCode.Accepted and dialog.token:
+                if self.credentials is not None:
+                    self.credentials.save(dialog.email.text().strip(), dialog.token)
+                self.controller.signed_in_again(dialog.token)
+            else:
+                self._say("Signed out: changes wait in the outbox until you sign in")
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing = True
+        self.save_settings()
+        self.closed.emit()
+        super().closeEvent(event)
