@@ -179,6 +179,8 @@ def _bulk_councils(url: str, n: int) -> None:
                         f"(SELECT MAX(id) FROM {table}))"
                     )
                 )
+            # Fresh statistics, as autovacuum would have them after a bulk load in production.
+            session.execute(text("ANALYZE"))
             session.commit()
     db.dispose()
 

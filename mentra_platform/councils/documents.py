@@ -182,22 +182,22 @@ horizon AS (
     SELECT c.id, c.created_at AS lo, max(s.ends_at) + interval '{BUSY_HORIZON_DAYS} days' AS hi
     FROM page JOIN council_sessions c ON c.id = page.id
     JOIN council_slots s ON s.council_id = c.id GROUP BY c.id, c.created_at),
-bookings AS (
+seats AS MATERIALIZED (
+    SELECT cm.id, cm.council_id, cm.mentor_id, horizon.lo, horizon.hi
+    FROM horizon JOIN council_mentors cm ON cm.council_id = horizon.id),
+bookings AS MATERIALIZED (
     SELECT cm2.mentor_id, cm2.council_id, s2.starts_at, s2.ends_at, {f["busy"]} AS doc
     FROM council_mentors cm2
     JOIN council_sessions c2 ON c2.id = cm2.council_id AND c2.coordination_status = '{_CONFIRMED}'
     JOIN council_slots s2 ON s2.id = c2.final_slot_id AND s2.council_id = c2.id
-    WHERE cm2.attending
-        AND cm2.mentor_id IN (SELECT cm.mentor_id FROM council_mentors cm
-                              WHERE cm.council_id IN (SELECT id FROM page))
-        AND s2.ends_at > (SELECT min(lo) FROM horizon)
-        AND s2.starts_at < (SELECT max(hi) FROM horizon)),
+    WHERE cm2.attending AND cm2.mentor_id IN (SELECT DISTINCT mentor_id FROM seats)
+        AND s2.ends_at > (SELECT min(lo) FROM seats)
+        AND s2.starts_at < (SELECT max(hi) FROM seats)),
 busy AS (
-    SELECT cm.id AS id, json_agg(b.doc ORDER BY b.starts_at, b.ends_at) AS doc
-    FROM horizon JOIN council_mentors cm ON cm.council_id = horizon.id
-    JOIN bookings b ON b.mentor_id = cm.mentor_id AND b.council_id <> cm.council_id
-    WHERE b.ends_at > horizon.lo AND b.starts_at < horizon.hi
-    GROUP BY cm.id),
+    SELECT seats.id, json_agg(b.doc ORDER BY b.starts_at, b.ends_at) AS doc
+    FROM seats JOIN bookings b ON b.mentor_id = seats.mentor_id
+        AND b.council_id <> seats.council_id AND b.ends_at > seats.lo AND b.starts_at < seats.hi
+    GROUP BY seats.id),
 answers AS (
     SELECT a.council_mentor_id AS id, json_agg({f["answer"]} ORDER BY a.slot_id) AS doc
     FROM council_slot_answers a JOIN council_mentors cm ON cm.id = a.council_mentor_id
