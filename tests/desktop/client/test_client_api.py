@@ -45,6 +45,13 @@ def test_a_sync_page_and_one_council_with_its_etag(live_platform: Any) -> None:
     assert page["nextCursor"] == page["items"][-1]["changeSeq"]
     doc, etag = client.council(page["items"][0]["id"])
     assert doc == page["items"][0] and etag_version(etag) == doc["version"]
+    collecting = next(
+        d for d in client.councils_page(0)["items"] if d["coordinationStatus"] == "collecting"
+    )
+    decision = client.decision(collecting["id"])
+    assert decision["councilId"] == collecting["id"]
+    assert decision["version"] == collecting["version"]
+    assert "explanation" in decision and "ranking" in decision
 
 
 def test_writes_raise_what_went_wrong(live_platform: Any) -> None:
