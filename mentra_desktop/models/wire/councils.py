@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from mentra_desktop.models import (
     DEFAULT_SLOT_DURATION,
@@ -17,14 +17,16 @@ from mentra_desktop.models import (
     CoordinationStatus,
     SlotAnswerValue,
 )
-from mentra_desktop.models.wire.common import ApiModel
+from mentra_desktop.models.wire.common import ApiModel, HttpsUrl, Id, Instant, SingleLine
 
 MentorCount = Annotated[int, Field(ge=MIN_MENTORS, le=MAX_MENTORS)]
 
 
 class SlotIn(ApiModel):
-    start: AwareDatetime
-    end: AwareDatetime | None = Field(default=None, description="Defaults to start + 60 minutes")
+    """A proposed slot; the services also refuse one that has already started."""
+
+    start: Instant
+    end: Instant | None = Field(default=None, description="Defaults to start + 60 minutes")
     priority_score: float = Field(default=0.0, ge=0, le=1000)
 
     @model_validator(mode="after")
@@ -53,17 +55,21 @@ def _topic(value: str | None) -> str | None:
     return value.strip()
 
 
+Topic = Annotated[SingleLine, Field(min_length=1, max_length=200)]
+"""A council topic: one line (it becomes a mail subject), stored stripped."""
+
+
 class CouncilCreate(ApiModel):
-    topic: str = Field(min_length=1, max_length=200)
+    topic: Topic
     description: str = Field(default="", max_length=10_000)
-    mentee_id: int = Field(ge=1)
-    lead_mentor_id: int | None = Field(default=None, ge=1)
+    mentee_id: Id
+    lead_mentor_id: Id | None = None
     proposed_time_slots: list[SlotIn] = Field(min_length=MIN_SLOTS, max_length=MAX_SLOTS)
-    mentor_response_deadline: AwareDatetime | None = None
+    mentor_response_deadline: Instant | None = None
     mentor_minimum: MentorCount = MIN_MENTORS
     mentor_maximum: MentorCount = MAX_MENTORS
     coordinator_notes: str = Field(default="", max_length=10_000)
-    video_link: str | None = Field(default=None, max_length=500)
+    video_link: HttpsUrl | None = None
 
     _strip_topic = field_validator("topic")(_topic)
 
@@ -78,17 +84,17 @@ class CouncilCreate(ApiModel):
 class CouncilPatch(ApiModel):
     """Only the fields present are changed. Slots can be replaced only in ``draft``."""
 
-    topic: str | None = Field(default=None, min_length=1, max_length=200)
+    topic: Topic | None = None
     description: str | None = Field(default=None, max_length=10_000)
-    lead_mentor_id: int | None = Field(default=None, ge=1)
+    lead_mentor_id: Id | None = None
     proposed_time_slots: list[SlotIn] | None = Field(
         default=None, min_length=MIN_SLOTS, max_length=MAX_SLOTS
     )
-    mentor_response_deadline: AwareDatetime | None = None
+    mentor_response_deadline: Instant | None = None
     mentor_minimum: MentorCount | None = None
     mentor_maximum: MentorCount | None = None
     coordinator_notes: str | None = Field(default=None, max_length=10_000)
-    video_link: str | None = Field(default=None, max_length=500)
+    video_link: HttpsUrl | None = Field(default=None, description="null removes the link")
     coordination_status: CoordinationStatus | None = Field(
         default=None,
         description="Phase change; 'confirmed' and 'cancelled' have their own endpoints",
@@ -138,12 +144,6 @@ class CouncilMentorOut(ApiModel):
     reminder_count: int
     attending: bool | None
     slot_answers: list[SlotAnswerOut]
-
-
-class CouncilOut(ApiModel):
-    id: int
-    topic: str
-    description: str
     # What the scheduling engine weighs (mentra_desktop.models.engine_bridge); profile
     # fields are null when the mentor has no profile (the engine's defaults apply).
     expertise_match: float | None = Field(
@@ -157,6 +157,12 @@ class CouncilOut(ApiModel):
         description="[start, end] of this mentor's other confirmed councils near this one "
         "(only instants; empty for mentees)"
     )
+
+
+class CouncilOut(ApiModel):
+    id: int
+    topic: str
+    description: str
     mentee_id: int
     lead_mentor_id: int | None
     proposed_time_slots: list[SlotOut]

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mentra_desktop.models import CoordinationStatus
-from mentra_desktop.models.wire.common import ApiModel
+from mentra_desktop.models.wire.common import ApiModel, HttpsUrl
 
 
 def _unique(ids: list[int] | None) -> list[int] | None:
@@ -24,7 +24,7 @@ class ConfirmIn(ApiModel):
 
     slot_id: int | None = Field(default=None, ge=1, le=2**62)
     attending_mentor_ids: list[int] | None = Field(default=None, min_length=1, max_length=5)
-    video_link: str | None = Field(default=None, min_length=1, max_length=500)
+    video_link: HttpsUrl | None = None
     note: str = Field(default="", max_length=2000)
 
     @field_validator("attending_mentor_ids")

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from mentra_desktop.models import NotificationKind, NotificationStatus
-from mentra_desktop.models.wire.common import ApiModel
+from mentra_desktop.models.wire.common import ApiModel, SingleLine
 
 
 class NotificationIn(ApiModel):
@@ -19,7 +19,7 @@ class NotificationIn(ApiModel):
     audience: Literal["mentors", "mentee", "both"] | None = Field(
         default=None, description="Default: mentors for reminders, both otherwise"
     )
-    subject: str | None = Field(default=None, min_length=1, max_length=200)
+    subject: SingleLine | None = Field(default=None, min_length=1, max_length=200)
     message: str | None = Field(default=None, min_length=1, max_length=5000)
 
     @model_validator(mode="after")

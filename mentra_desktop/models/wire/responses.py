@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from mentra_desktop.models import AvailabilityResponse, CoordinationStatus, SlotAnswerValue
-from mentra_desktop.models.wire.common import ApiModel
+from mentra_desktop.models.wire.common import ApiModel, Id, Instant
 
 
 class RangeIn(ApiModel):
     """A time range with explicit offsets (naive times are refused)."""
 
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
 
     @model_validator(mode="after")
     def _ordered(self) -> RangeIn:
@@ -25,7 +25,7 @@ class RangeIn(ApiModel):
 
 
 class SlotResponseIn(ApiModel):
-    slot_id: int = Field(ge=1, le=2**62)
+    slot_id: Id
     answer: Literal["available", "tentative", "unavailable"]
     partial_ranges: list[RangeIn] = Field(
         default_factory=list,
@@ -44,7 +44,9 @@ class MentorResponseIn(ApiModel):
     """Slots not listed keep their previous answer; omitted fields are left unchanged."""
 
     slots: list[SlotResponseIn] = Field(default_factory=list, max_length=5)
-    alternative_proposals: list[RangeIn] | None = Field(default=None, max_length=10)
+    alternative_proposals: list[RangeIn] | None = Field(
+        default=None, max_length=10, description="Other times that would work (in the future)"
+    )
     conflict_notes: str | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
@@ -78,7 +80,7 @@ class MentorResponseOut(ApiModel):
 
 
 class InvitationsIn(ApiModel):
-    mentor_response_deadline: AwareDatetime | None = Field(
+    mentor_response_deadline: Instant | None = Field(
         default=None, description="Defaults to 72 hours after the invitations go out"
     )
 
