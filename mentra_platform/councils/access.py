@@ -1,4 +1,4 @@
-"""Shared by the mentor-side and decision routes: loading, If-Match, closed-state checks.
+"""Shared by the council services: loading (what the caller may see), If-Match, closed states.
 
 The ETag convention is the council's: a strong ``"<version>"``. Writes that change the
 council row require ``If-Match`` (missing → 428, stale → 412); SQLAlchemy's version column
@@ -28,6 +28,7 @@ from mentra_platform.core.errors import (
     PreconditionRequired,
     field_error,
 )
+from mentra_platform.councils.queries import can_see
 
 CLOSED = (CoordinationStatus.CONFIRMED, CoordinationStatus.CANCELLED)
 
@@ -58,6 +59,16 @@ def load_council(session: Session, council_id: int, *, lock: bool = False) -> Co
     if council is None:
         raise NotFound("Council not found")
     return council
+
+
+def load_visible(
+    session: Session, user: User, council_id: int, *, lock: bool = False
+) -> CouncilSession:
+    """The council if ``user`` may see it, else 404: a council the caller cannot see answers
+    exactly like one that does not exist (never 403, which would tell them it does)."""
+    if not 1 <= council_id <= MAX_ID or not can_see(session, user, council_id):
+        raise NotFound("Council not found")
+    return load_council(session, council_id, lock=lock)
 
 
 def require_open(council: CouncilSession, action: str) -> None:

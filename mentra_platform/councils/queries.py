@@ -17,7 +17,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mentra_desktop.models import (
     CoordinationStatus,
@@ -65,6 +65,18 @@ def for_reader(user: User, document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+def searchable(user: User) -> list[InstrumentedAttribute[str]]:
+    """The text ``q`` may match for ``user``: only what :func:`for_reader` lets them read.
+
+    A mentee reads the topic and description but not the coordinator's notes; if ``q``
+    matched the notes, the number of results would spell them out letter by letter.
+    """
+    columns: list[InstrumentedAttribute[str]] = [C.topic, C.description]
+    if user.role != Role.MENTEE:
+        columns.append(C.coordinator_notes)
+    return columns
+
+
 def can_see(session: Session, user: User, council_id: int) -> bool:
     clause = visibility_clause(user)
     stmt = select(C.id).where(C.id == council_id)
@@ -100,13 +112,7 @@ def apply_filters(
         )
     if q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            or_(
-                C.topic.ilike(pattern, escape="\\"),
-                C.coordinator_notes.ilike(pattern, escape="\\"),
-                C.description.ilike(pattern, escape="\\"),
-            )
-        )
+        stmt = stmt.where(or_(*(col.ilike(pattern, escape="\\") for col in searchable(user))))
     if updated_since is not None:
         stmt = stmt.where(C.updated_at > updated_since)
     if since is not None:
@@ -119,5 +125,6 @@ __all__ = [
     "can_see",
     "for_reader",
     "iso",
+    "searchable",
     "visibility_clause",
 ]

@@ -82,9 +82,10 @@ def test_patch_cannot_reopen_a_draft_to_invite_twice(
     )
     assert again.status_code == 409, again.text
     assert _state(live_server, cid) == before
-    # Moving between the collecting-side phases stays allowed.
-    assert _patch_status(client, staff, cid, "needs_alternatives").status_code == 200
-    assert _patch_status(client, staff, cid, "collecting").status_code == 200
+    # Forward through the collecting-side phases stays allowed.
+    for status in ("selecting", "needs_alternatives", "rescheduling", "collecting"):
+        r = _patch_status(client, staff, cid, status)
+        assert r.status_code == 200, (status, r.text)
 
 
 def test_a_draft_leaves_draft_only_by_sending_invitations(
@@ -98,3 +99,26 @@ def test_a_draft_leaves_draft_only_by_sending_invitations(
         assert r.status_code == 409, (status, r.text)
     assert _state(live_server, cid) == before
     assert _patch_status(client, staff, cid, "draft").status_code == 200
+
+
+def test_phases_do_not_go_back(client: Any, login: Any, make_slots: Any, live_server: Any) -> None:
+    """The README: needs_alternatives does not return to collecting (it goes through
+    rescheduling), and selecting does not reopen the collection."""
+    staff = login(client, COORD)
+    cid = invited_council(client, staff, make_slots())["id"]
+    assert _patch_status(client, staff, cid, "selecting").status_code == 200
+    before = _state(live_server, cid)
+    r = _patch_status(client, staff, cid, "collecting")
+    assert r.status_code == 409, r.text
+    assert "selecting" in r.json()["detail"] and "collecting" in r.json()["detail"]
+    assert _state(live_server, cid) == before
+    assert _patch_status(client, staff, cid, "needs_alternatives").status_code == 200
+    before = _state(live_server, cid)
+    for status in ("collecting", "selecting"):
+        r = _patch_status(client, staff, cid, status)
+        assert r.status_code == 409, (status, r.text)
+        detail = r.json()["detail"]
+        assert "needs_alternatives" in detail and status in detail, detail
+    assert _state(live_server, cid) == before
+    assert _patch_status(client, staff, cid, "rescheduling").status_code == 200
+    assert _patch_status(client, staff, cid, "needs_alternatives").status_code == 409
