@@ -21,7 +21,13 @@ from mentra_desktop.models import (
 from mentra_platform.core.config import Settings
 from mentra_platform.core.tables import OneClickToken
 from mentra_platform.councils.access import display_name
-from mentra_platform.responses.one_click import ANSWERS, format_slot_local, make_claims, sign_token
+from mentra_platform.responses.one_click import (
+    ANSWERS,
+    format_instant_local,
+    format_slot_local,
+    make_claims,
+    sign_token,
+)
 
 MIN_LINK_LIFETIME = timedelta(hours=1)
 
@@ -48,7 +54,7 @@ def invite_seat(
         "",
         f"You are invited to the council \u201c{council.topic}\u201d.",
         "Please tell us which of the proposed times work for you"
-        + (f" by {format_slot_local(deadline, deadline, tz).split(',')[0]}." if deadline else "."),
+        f" by {format_instant_local(deadline, tz)}; the links stop working then.",
         "",
     ]
     for slot in council.slots:

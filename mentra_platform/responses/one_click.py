@@ -47,6 +47,35 @@ class TokenExpired(OneClickError):
     reason = "expired"
 
 
+class TokenUsed(OneClickError):
+    """Genuine, but already spent."""
+
+    reason = "used"
+
+
+class CouncilClosed(OneClickError):
+    """The council is confirmed or cancelled."""
+
+    reason = "closed"
+
+
+class MentorInactive(OneClickError):
+    """The mentor's account was deactivated after the invitation went out."""
+
+    reason = "inactive"
+
+
+class DeadlinePassed(OneClickError):
+    """The council's current response deadline has passed (it may have been moved earlier
+    than the link's own expiry); ``when`` is the deadline in the mentor's own time zone."""
+
+    reason = "deadline"
+
+    def __init__(self, when: str) -> None:
+        super().__init__(when)
+        self.when = when
+
+
 @dataclass(frozen=True)
 class OneClickClaims:
     """What a verified token says: which mentor seat answers which slot, and until when."""
@@ -172,6 +201,16 @@ def format_slot_local(start: datetime, end: datetime, timezone_name: str) -> str
     return f"{day}, {local_start:%H:%M}–{end_text} {local_start.tzname() or ''} ({timezone_name})"
 
 
+def format_instant_local(when: datetime, timezone_name: str) -> str:
+    """``Tue 31 Mar 2026, 15:00 CEST (Europe/Berlin)``; an unknown zone falls back to UTC."""
+    try:
+        zone = ZoneInfo(timezone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, timezone_name = ZoneInfo("UTC"), "UTC"
+    local = when.astimezone(zone)
+    return f"{local:%a %d %b %Y, %H:%M} {local.tzname() or ''} ({timezone_name})"
+
+
 def render_page(title: str, paragraphs: list[str], form_action: str | None = None) -> str:
     """A minimal, escaped HTML page; with ``form_action`` it carries one confirm button."""
     body = "".join(f"<p>{escape(text)}</p>" for text in paragraphs)
@@ -222,10 +261,28 @@ REFUSALS: Final[dict[str, tuple[int, str, str]]] = {
         "Council closed",
         "This council is already confirmed or cancelled, so the answer was not recorded.",
     ),
+    "deadline": (
+        410,
+        "Answers are closed",
+        "Your answer was not recorded: the deadline for answers to this council passed on "
+        "{when}. If you can still join, please tell the council's coordinator.",
+    ),
+    "inactive": (
+        403,
+        "Account deactivated",
+        "Your answer was not recorded because your Mentra account has been deactivated. "
+        "If you think this is a mistake, please contact the Mentra team.",
+    ),
 }
 
 
-def render_refusal(reason: str) -> tuple[int, str]:
-    """Status code and page for a refused link (``invalid``, ``expired``, ``used``, ``closed``)."""
+def render_refusal(reason: str, when: str = "") -> tuple[int, str]:
+    """Status code and page for a refused link (a :class:`OneClickError` ``reason``);
+    ``when`` is the deadline shown by the ``deadline`` refusal."""
     status, title, text = REFUSALS.get(reason, REFUSALS["invalid"])
-    return status, render_page(title, [text])
+    return status, render_page(title, [text.format(when=when)])
+
+
+def render_error(error: OneClickError) -> tuple[int, str]:
+    """Status code and page for a refusal raised by the one-click service."""
+    return render_refusal(error.reason, error.when if isinstance(error, DeadlinePassed) else "")

@@ -3,36 +3,30 @@
 GET only renders a confirmation page (mail scanners prefetch links, so a GET must never
 spend anything). POST spends the token with one conditional ``UPDATE ... WHERE used_at IS
 NULL`` and records the answer in the same transaction; a second POST finds no row to update
-and gets 410. The token is a credential: the access log line is redacted and the pages are
-``no-store`` / ``no-referrer``.
+and gets 410. A link records nothing once the council is confirmed or cancelled (409), after
+the council's current response deadline (410, even if the deadline was moved earlier than the
+link's own expiry) or when the mentor's account is deactivated (403); each refusal is a page
+that says why. The rules are in :mod:`mentra_platform.responses.service`. The token is a
+credential: the access log line is redacted and the pages are ``no-store`` / ``no-referrer``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, cast
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
-from sqlalchemy import CursorResult, select, update
-from sqlalchemy.orm import Session
 
-from mentra_desktop.models import CouncilMentor, SlotAnswerValue, utcnow
-from mentra_platform.core.changes import record_change
-from mentra_platform.core.config import Settings
-from mentra_platform.core.tables import OneClickToken
-from mentra_platform.councils.access import CLOSED, display_name, slot_of
+from mentra_desktop.models import utcnow
 from mentra_platform.http.deps import AppSettings, ReadSession, WriteSession
-from mentra_platform.responses.answers import finish_response, lock_seat, set_slot_answer
+from mentra_platform.responses import service
 from mentra_platform.responses.one_click import (
-    OneClickClaims,
     OneClickError,
-    format_slot_local,
     render_confirm_page,
+    render_error,
     render_page,
-    render_refusal,
-    verify_token,
 )
 
 router = APIRouter(tags=["one-click"])
@@ -52,8 +46,9 @@ def _html(description: str) -> dict[str, Any]:
 
 _PAGES: dict[int | str, dict[str, Any]] = {
     400: _html("Invalid link (malformed, tampered or unknown)"),
+    403: _html("The mentor's account is deactivated; nothing is recorded"),
     409: _html("The council is already confirmed or cancelled"),
-    410: _html("The link has expired or was already used"),
+    410: _html("The link has expired, was already used, or the response deadline has passed"),
 }
 
 _TOKEN_IN_PATH = re.compile(r"/r/[^/?\s\"]+")
@@ -78,29 +73,8 @@ def _page(status: int, body: str) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=_HEADERS)
 
 
-def _refuse(reason: str) -> HTMLResponse:
-    return _page(*render_refusal(reason))
-
-
-def _check(
-    session: Session, settings: Settings, token: str
-) -> tuple[OneClickClaims, OneClickToken] | HTMLResponse:
-    """Verify the signature and expiry, then match the nonce row; a page on refusal."""
-    try:
-        claims = verify_token(settings.secret_key.encode("utf-8"), token, now=utcnow())
-    except OneClickError as exc:
-        return _refuse(exc.reason)
-    row = session.scalar(select(OneClickToken).where(OneClickToken.nonce == claims.nonce))
-    if (
-        row is None
-        or row.council_mentor_id != claims.council_mentor_id
-        or row.slot_id != claims.slot_id
-        or row.answer.value != claims.answer
-    ):
-        return _refuse("invalid")
-    if row.used_at is not None:
-        return _refuse("used")
-    return claims, row
+def _secret(settings: AppSettings) -> bytes:
+    return settings.secret_key.encode("utf-8")
 
 
 @router.get(
@@ -110,24 +84,15 @@ def _check(
     summary="One-click answer: confirmation page (spends nothing)",
 )
 def one_click_page(token: str, session: ReadSession, settings: AppSettings) -> HTMLResponse:
-    checked = _check(session, settings, token)
-    if isinstance(checked, HTMLResponse):
-        return checked
-    claims, _row = checked
-    seat = session.get(CouncilMentor, claims.council_mentor_id)
-    slot = slot_of(seat.council, claims.slot_id) if seat else None
-    if seat is None or slot is None:
-        return _refuse("invalid")
-    if seat.council.coordination_status in CLOSED:
-        return _refuse("closed")
-    profile = seat.mentor.mentor_profile
+    try:
+        link = service.open_link(session, _secret(settings), token, utcnow())
+    except OneClickError as refusal:
+        return _page(*render_error(refusal))
     page = render_confirm_page(
-        topic=seat.council.topic,
-        slot_text=format_slot_local(
-            slot.starts_at, slot.ends_at, profile.timezone if profile else "UTC"
-        ),
-        answer=claims.answer,
-        mentor_name=display_name(seat.mentor),
+        topic=link.topic,
+        slot_text=link.slot_text,
+        answer=link.answer,
+        mentor_name=link.mentor_name,
         action=f"/r/{token}",
     )
     return _page(200, page)
@@ -140,60 +105,18 @@ def one_click_page(token: str, session: ReadSession, settings: AppSettings) -> H
     summary="One-click answer: spend the link once and record the answer",
 )
 def one_click_confirm(token: str, session: WriteSession, settings: AppSettings) -> HTMLResponse:
-    checked = _check(session, settings, token)
-    if isinstance(checked, HTMLResponse):
-        return checked
-    claims, _row = checked
-    seat = lock_seat(session, claims.council_mentor_id)
-    slot = slot_of(seat.council, claims.slot_id) if seat else None
-    if seat is None or slot is None:
-        return _refuse("invalid")
-    council = seat.council
-    if council.coordination_status in CLOSED:
-        return _refuse("closed")
-    now = utcnow()
-    spent = cast(
-        CursorResult[Any],
-        session.execute(
-            update(OneClickToken)
-            .where(
-                OneClickToken.nonce == claims.nonce,
-                OneClickToken.used_at.is_(None),
-                OneClickToken.expires_at > now,
-            )
-            .values(used_at=now)
-            .execution_options(synchronize_session=False)
-        ),
-    )
-    if spent.rowcount != 1:
-        session.rollback()
-        return _refuse("used")
-    answer = SlotAnswerValue(claims.answer)
-    set_slot_answer(seat, slot.id, answer, [], now)
-    finish_response(seat, council, now)
-    record_change(
-        session,
-        council_id=council.id,
-        kind="mentor.responded",
-        entity="council_mentor",
-        entity_id=seat.id,
-        payload={
-            "mentorId": seat.mentor_id,
-            "slotId": slot.id,
-            "answer": answer.value,
-            "via": "one-click",
-        },
-    )
+    try:
+        link = service.spend_link(session, _secret(settings), token, utcnow())
+    except OneClickError as refusal:
+        return _page(*render_error(refusal))
     session.commit()
-    profile = seat.mentor.mentor_profile
-    when = format_slot_local(slot.starts_at, slot.ends_at, profile.timezone if profile else "UTC")
-    verb = "available" if answer == SlotAnswerValue.AVAILABLE else "not available"
+    verb = "available" if link.answer == "available" else "not available"
     return _page(
         200,
         render_page(
             "Thank you",
             [
-                f"Recorded: you are {verb} on {when} for \u201c{council.topic}\u201d.",
+                f"Recorded: you are {verb} on {link.slot_text} for \u201c{link.topic}\u201d.",
                 "You can change your answers from your Mentra account.",
             ],
         ),
