@@ -1,0 +1,128 @@
+"""Queueing notifications to a council's participants, and listing them.
+
+Reminders go only to mentors whose ``availabilityResponse`` is still pending and bump their
+``lastReminderSent`` and reminder count; confirmations repeat the confirmed time to the
+attending mentors and the mentees; custom messages go to the chosen audience. A reader sees
+their own notifications (staff see all, with other people's one-click links redacted); a
+council the caller cannot see is a 404. Functions flush, never commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mentra_desktop.models import (
+    STAFF_ROLES,
+    AvailabilityResponse,
+    CoordinationStatus,
+    Notification,
+    NotificationKind,
+    User,
+)
+from mentra_desktop.models.wire.notifications import (
+    NotificationBatch,
+    NotificationIn,
+    NotificationOut,
+)
+from mentra_platform.core.changes import record_change
+from mentra_platform.core.errors import Conflict
+from mentra_platform.councils.access import load_visible
+from mentra_platform.notifications.messages import Body, confirmation_text, mentee_ids, queue
+
+_LINK = re.compile(r"/r/[A-Za-z0-9._~-]+")
+
+
+def _reminder_text(topic: str, deadline: datetime | None) -> Callable[[str], str]:
+    """The reminder body, with the deadline in the reader's own time zone."""
+
+    def render(zone: str) -> str:
+        by = ""
+        if deadline is not None:
+            local = deadline.astimezone(ZoneInfo(zone))
+            by = f" by {local:%a %d %b %Y, %H:%M} {local.tzname()} ({zone})"
+        return f"Please tell us which proposed times work for \u201c{topic}\u201d{by}."
+
+    return render
+
+
+def send(
+    session: Session, actor: User, council_id: int, body: NotificationIn, now: datetime
+) -> NotificationBatch:
+    """Queue one ``body.kind`` message per recipient of its audience."""
+    council = load_visible(session, actor, council_id, lock=True)
+    if council.coordination_status == CoordinationStatus.CANCELLED:
+        raise Conflict("The council is cancelled")
+    audience = body.audience or ("mentors" if body.kind == "reminder" else "both")
+    mentors: list[int] = []
+    text: Body
+    if body.kind == "reminder":
+        if council.coordination_status == CoordinationStatus.CONFIRMED:
+            raise Conflict("The council is confirmed; no answers are pending")
+        for cm in council.mentors:
+            if cm.availability_response == AvailabilityResponse.PENDING:
+                cm.last_reminder_sent = now
+                cm.reminder_count += 1
+                mentors.append(cm.mentor_id)
+        subject = body.subject or f"Reminder: your availability for {council.topic}"
+        text = body.message or _reminder_text(council.topic, council.mentor_response_deadline)
+        kind = NotificationKind.REMINDER
+    elif body.kind == "confirmation":
+        if not council.final_time_confirmed:
+            raise Conflict("The council has no confirmed time yet")
+        mentors = [cm.mentor_id for cm in council.mentors if cm.attending]
+        default_subject, render = confirmation_text(council)
+        subject, text = body.subject or default_subject, body.message or render
+        kind = NotificationKind.CONFIRMATION
+    else:
+        mentors = [cm.mentor_id for cm in council.mentors]
+        subject = body.subject or f"Message about {council.topic}"
+        text = body.message or ""
+        kind = NotificationKind.CUSTOM
+    recipients = [] if audience == "mentee" else mentors
+    if audience in ("mentee", "both"):
+        recipients += mentee_ids(session, council)
+    notes = queue(session, council, kind, recipients, subject, text)
+    session.flush()
+    record_change(
+        session,
+        council_id=council.id,
+        kind="notification.queued",
+        entity="notification",
+        payload={"kind": kind.value, "recipientIds": [n.recipient_id for n in notes]},
+    )
+    return NotificationBatch(
+        council_id=council.id,
+        queued=len(notes),
+        recipient_ids=[n.recipient_id for n in notes],
+        items=[NotificationOut.model_validate(n) for n in notes],
+    )
+
+
+def list_for(
+    session: Session, user: User, council_id: int, kind: NotificationKind | None = None
+) -> list[NotificationOut]:
+    """The council's notifications ``user`` may read: all for staff, their own otherwise.
+
+    One-click links are the recipient's credentials: in anyone else's copy they are redacted.
+    """
+    council = load_visible(session, user, council_id)
+    stmt = select(Notification).where(Notification.council_id == council.id)
+    if user.role not in STAFF_ROLES:
+        stmt = stmt.where(Notification.recipient_id == user.id)
+    if kind is not None:
+        stmt = stmt.where(Notification.kind == kind)
+    rows = session.scalars(stmt.order_by(Notification.id)).all()
+    out = [NotificationOut.model_validate(n) for n in rows]
+    for item in out:
+        if item.recipient_id != user.id:
+            item.body = _LINK.sub("/r/[redacted]", item.body)
+    return out
+
+
+__all__ = ["list_for", "send"]
