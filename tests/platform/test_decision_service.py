@@ -11,7 +11,7 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from mentra_desktop.models import (
@@ -347,3 +347,12 @@ def test_the_demo_data_never_double_books_a_mentor(db: Database) -> None:
     assert len(rows) >= 30
     for (m1, _, end), (m2, start, _) in pairwise(rows):
         assert m1 != m2 or end <= start, (m1, start)
+
+
+def test_a_council_the_engine_refuses_is_a_409_naming_the_field(db: Database) -> None:
+    # Profiles are checked on write; a row written around the ORM is still refused clearly.
+    with db.write() as s:
+        council = _council(s, [10, 11, 12])
+        s.execute(text("UPDATE mentor_profiles SET timezone = 'Mars/Olympus' WHERE user_id = 11"))
+        with pytest.raises(Conflict, match=r"mentors\[11\]\.timezone"):
+            decisions.engine_decision(s, council.id, _user(s, 1), utcnow())
