@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from mentra_desktop.client.outbox_rows import OutboxRow
+from mentra_desktop.views.params_dialog import ParamsDialog
 
 FIELDS = (
     ("coordinationStatus", "Status"),
@@ -109,6 +110,7 @@ class ConflictDialog(QDialog):
                     item.setBackground(QBrush(_DIFF))
                 self.table.setItem(r, c, item)
         self.params = dict(row.params)
+        self.edit_dialog: ParamsDialog | None = None
         self.params_label = QLabel(self._params_text())
         self.params_label.setObjectName("conflictParams")
         self.params_label.setWordWrap(True)
@@ -141,9 +143,14 @@ class ConflictDialog(QDialog):
         self.accept()
 
     def _on_edit(self) -> None:
-        from mentra_desktop.views.params_dialog import ParamsDialog
-
         dialog = ParamsDialog(self.params, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.params = dialog.params
-            self._choose(dict(self.params))
+        self.edit_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.edit_dialog = None
+            if result == QDialog.DialogCode.Accepted:
+                self.params = dialog.params
+                self._choose(dict(self.params))
+
+        dialog.finished.connect(finished)
+        dialog.open()

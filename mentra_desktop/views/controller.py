@@ -34,6 +34,7 @@ from mentra_desktop.client.sync import (
     CONNECTING,
     OFFLINE,
     ONLINE,
+    STOPPED,
     Syncer,
     SyncResult,
 )
@@ -304,6 +305,8 @@ class DesktopController(QObject):
         self.refresh_status()
 
     def _on_state(self, state: str) -> None:
+        if state == STOPPED and self._state == AUTH_EXPIRED:
+            return  # the stream ended because of the expiry: still "signed out"
         self._state = state
         if state == AUTH_EXPIRED and not self._auth_reported:
             self._auth_reported = True

@@ -62,6 +62,7 @@ _STATUS_ORDER = {
     )
 }
 _FAR = float("inf")
+_CONFIRMABLE = frozenset({"collecting", "selecting"})
 
 
 def _epoch(value: str | None) -> float:
@@ -333,7 +334,7 @@ class CouncilGridModel(QAbstractTableModel):
         if s["status"] in ("confirmed", "cancelled") or s["decision"] is None:
             return text
         if s["decision"] == "confirmed":
-            return f"{text}  ✓ ready"
+            return f"{text}  ✓ ready" if s["status"] in _CONFIRMABLE else f"{text}  ✓ engine"
         if s["feasible"]:
             return f"{text}  · leading"
         return f"{text}  · {s['best_attendees']} of {s['minimum']}"
@@ -349,8 +350,10 @@ class CouncilGridModel(QAbstractTableModel):
                     return "No slot can reach the minimum: the council needs alternatives"
                 return None
             when = timefmt.local_long(start, self._zone)
-            if s["decision"] == "confirmed":
+            if s["decision"] == "confirmed" and s["status"] in _CONFIRMABLE:
                 return f"{when}\nThe engine can confirm this slot now"
+            if s["decision"] == "confirmed":
+                return f"{when}\nThe engine's pick; a {s['status']} council needs an admin override"
             if s["decision"] == "waiting":
                 seats = f"seats {s['best_attendees']} (minimum {s['minimum']})"
                 return f"{when}\nLeading so far, {seats}; waiting for answers"

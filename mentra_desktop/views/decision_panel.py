@@ -33,6 +33,9 @@ from mentra_desktop.views import timefmt
 from mentra_desktop.views.council_analysis import CouncilAnalysis, readable_reason
 from mentra_desktop.views.explanation_model import ExplanationModel
 
+CONFIRMABLE = frozenset({"collecting", "selecting"})
+"""Phases the platform confirms in; past them only an admin override decides."""
+
 _VERDICT_STYLE = {
     "ready": ("#145c2c", "#cdeed6"),
     "waiting": ("#0b4a8b", "#d4e6fb"),
@@ -198,7 +201,8 @@ class DecisionPanel(QWidget):
             d = a.decision
             if d.status is Status.CONFIRMED and d.start is not None:
                 names = ", ".join(a.name(m) for m in d.mentors)
-                self._set_verdict("ready", f"Ready to confirm: {self._when(d.start)} with {names}")
+                lead = "Ready to confirm" if a.status in CONFIRMABLE else "The engine picks"
+                self._set_verdict("ready", f"{lead}: {self._when(d.start)} with {names}")
             elif d.status is Status.WAITING:
                 top = d.ranking[0]
                 seats = f"seats {len(top.attendees)} of minimum {doc['mentorMinimum']}"
@@ -291,7 +295,7 @@ class DecisionPanel(QWidget):
         d = a.decision if a is not None else None
         can_confirm = (
             a is not None
-            and a.is_open
+            and a.status in CONFIRMABLE
             and d is not None
             and d.status is Status.CONFIRMED
             and d.slot is not None
@@ -303,8 +307,10 @@ class DecisionPanel(QWidget):
         else:
             self.confirm_button.setText("Confirm")
             reason = "Select a council"
-            if a is not None and not a.is_open:
+            if a is not None and a.status not in CONFIRMABLE:
                 reason = f"The council is {a.status.replace('_', ' ')}"
+                if a.is_open:
+                    reason += "; only an admin override can settle it now"
             elif d is not None and d.status is Status.WAITING:
                 reason = "The engine is waiting for answers: nudge the decisive mentors"
             elif d is not None:

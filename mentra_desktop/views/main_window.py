@@ -32,6 +32,9 @@ from mentra_desktop.views.override_dialog import OverrideDialog
 from mentra_desktop.views.response_matrix_view import ResponseMatrixView
 from mentra_desktop.views.sync_status_bar import SyncStatusBar
 
+ACCEPTED = QDialog.DialogCode.Accepted.value
+"""``QDialog.finished`` carries the result code as a plain int."""
+
 
 class MainWindow(QMainWindow):
     """See the module docstring."""
@@ -253,15 +256,15 @@ class MainWindow(QMainWindow):
 
         def finished(result: int) -> None:
             self.active_dialog = None
-            if result != QDialog.DialogCode.Accepted:
+            if result != ACCEPTED:
                 return
-                write: Write = writes.override(
-                    council_id,
-                    dialog.reason_text,
-                    status="confirmed",
-                    slot_id=dialog.slot_id,
-                    mentor_ids=dialog.mentor_ids,
-                )
+            write: Write = writes.override(
+                council_id,
+                dialog.reason_text,
+                status="confirmed",
+                slot_id=dialog.slot_id,
+                mentor_ids=dialog.mentor_ids,
+            )
             self._queue(write, "Override the engine")
 
         dialog.finished.connect(finished)
@@ -312,7 +315,7 @@ class MainWindow(QMainWindow):
 
         def finished(result: int) -> None:
             self.active_dialog = None
-            if result == QDialog.DialogCode.Accepted and dialog.token:
+            if result == ACCEPTED and dialog.token:
                 if self.credentials is not None:
                     self.credentials.save(dialog.email.text().strip(), dialog.token)
                 self.controller.signed_in_again(dialog.token)

@@ -2,9 +2,10 @@
 
 The write is already stored and shown when the command is pushed, so the first
 ``redo`` does nothing. ``undo`` cancels the outbox row (the optimistic change goes with
-it); when the row has already been sent the platform has it, the undo is refused with a
-message and the stack is cleared (the outbox sends in order, so everything older has
-gone too). ``redo`` queues the same write again as a new row.
+it) while the sender has not attempted it yet (offline before the first attempt, or the
+sender not running); once attempted it may have reached the platform, so the undo is
+refused with a message and the stack is cleared (the outbox sends in order, so every
+older write is on its way too). ``redo`` queues the same write again as a new row.
 """
 
 from __future__ import annotations
@@ -49,5 +50,7 @@ class OutboxCommand(QUndoCommand):
 
     def _cancelled(self, ok: bool) -> None:
         if not ok:
-            self._on_refused(f"“{self.text()}” has already been sent to the platform")
+            self._on_refused(
+                f"“{self.text()}” is already on its way to the platform: too late to undo"
+            )
             self._stack.clear()

@@ -17,12 +17,11 @@ The fluent form mirrors Anki's ``QueryOp``::
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
-from typing import Any, Generic, Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -97,7 +96,8 @@ class TaskManager(QObject):
 class Op(Generic[T]):
     """One background operation: work, then ``success`` or ``failure`` on the GUI thread.
 
-    ``work`` may take one argument, ``report(done, total)``, to report progress."""
+    With :meth:`with_progress`, ``work`` is called with one argument, ``report(done,
+    total)``, which it may call from the worker to report progress."""
 
     def __init__(
         self,
@@ -118,21 +118,21 @@ class Op(Generic[T]):
         return self
 
     def with_progress(self, label: str) -> Op[T]:
-        """Busy cursor after ~300 ms, a progress dialog titled ``label`` after ~600 ms."""
+        """Busy cursor after ~300 ms, a progress dialog labelled ``label`` after ~600 ms;
+        ``work`` receives ``report``."""
         self._label = label
         return self
 
     def run(self, kind: Kind = "db") -> Future[T]:
         tasks = self._tasks
         ticket = tasks.progress.start(self._label) if self._label is not None else None
-        wants_report = _takes_argument(self._work)
 
         def report(done: int, total: int) -> None:
             if ticket is not None:
                 tasks.run_on_main(lambda: tasks.progress.update(ticket, done, total))
 
         def work() -> T:
-            if wants_report:
+            if ticket is not None:
                 return self._work(report)  # type: ignore[call-arg]
             return self._work()  # type: ignore[call-arg]
 
@@ -153,17 +153,3 @@ class Op(Generic[T]):
             self._success(result)
 
         return tasks.run_in_background(work, done, kind)
-
-
-def _takes_argument(fn: Callable[..., Any]) -> bool:
-    try:
-        params = inspect.signature(fn).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    required = [
-        p
-        for p in params
-        if p.default is inspect.Parameter.empty
-        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
-    return len(required) == 1

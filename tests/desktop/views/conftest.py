@@ -255,3 +255,14 @@ def open_app(qtbot: Any, proxy: TcpProxy) -> Iterator[Callable[..., Desktop]]:
     yield make
     for desktop in opened:
         desktop.close()
+
+
+@pytest.fixture
+def short_tokens(
+    platform: Platform, _views_server: tuple[uvicorn.Server, threading.Thread, str]
+) -> float:
+    """Re-bind the platform so bearer tokens live 2 s; returns that lifetime."""
+    lifetime = 2
+    settings = make_settings(platform.settings.database_url, token_ttl_seconds=lifetime)
+    bind_state(_views_server[0].config.app, settings, platform.db)
+    return float(lifetime)
