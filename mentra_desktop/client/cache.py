@@ -37,75 +37,16 @@ from mentra_desktop.client.documents import (
 )
 from mentra_desktop.client.pages import dumps as _dumps
 from mentra_desktop.client.pages import gc_paused
+from mentra_desktop.client.schema import SCHEMA, SCHEMA_VERSION, UPSERT_COUNCIL
 
 log = logging.getLogger(__name__)
 
 Summarize = Callable[[CouncilDoc], dict[str, Any]]
-SCHEMA_VERSION = 1
 LOCAL_STATES = ("pending", "sending")
 """Outbox states whose optimistic change is laid on the cached document."""
 SORT_COLUMNS = frozenset(
     {"id", "change_seq", "coordination_status", "mentor_response_deadline", "topic", "updated_at"}
 )
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS councils (
-    id INTEGER PRIMARY KEY,
-    doc TEXT NOT NULL,
-    server_doc TEXT,
-    change_seq INTEGER NOT NULL,
-    version INTEGER NOT NULL,
-    coordination_status TEXT NOT NULL,
-    mentor_response_deadline TEXT,
-    topic TEXT NOT NULL,
-    updated_at TEXT,
-    summary TEXT
-);
-CREATE INDEX IF NOT EXISTS councils_change_seq ON councils (change_seq);
-CREATE INDEX IF NOT EXISTS councils_status ON councils (coordination_status);
-CREATE INDEX IF NOT EXISTS councils_deadline ON councils (mentor_response_deadline);
-CREATE INDEX IF NOT EXISTS councils_topic ON councils (topic COLLATE NOCASE);
-CREATE INDEX IF NOT EXISTS councils_updated ON councils (updated_at);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    council_id INTEGER,
-    kind TEXT NOT NULL,
-    label TEXT NOT NULL,
-    method TEXT NOT NULL,
-    path TEXT NOT NULL,
-    params TEXT NOT NULL,
-    body TEXT,
-    idempotency_key TEXT NOT NULL,
-    versioned INTEGER NOT NULL,
-    base_version INTEGER,
-    patch TEXT NOT NULL,
-    expect TEXT,
-    before_doc TEXT,
-    state TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    not_before TEXT,
-    status INTEGER,
-    detail TEXT,
-    errors TEXT,
-    theirs TEXT,
-    created_at TEXT NOT NULL,
-    sent_at TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, id);
-CREATE INDEX IF NOT EXISTS outbox_council ON outbox (council_id, state);
-"""
-
-_UPSERT = """
-INSERT INTO councils (id, doc, server_doc, change_seq, version, coordination_status,
-                      mentor_response_deadline, topic, updated_at, summary)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET
-    doc = excluded.doc, server_doc = excluded.server_doc, change_seq = excluded.change_seq,
-    version = excluded.version, coordination_status = excluded.coordination_status,
-    mentor_response_deadline = excluded.mentor_response_deadline, topic = excluded.topic,
-    updated_at = excluded.updated_at, summary = excluded.summary
-"""
 
 
 class CacheError(Exception):
@@ -147,7 +88,7 @@ class CouncilCache:
             version = self._conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise CacheError(f"{self.path} was written by a newer Mentra desktop")
-            self._conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}COMMIT;")
+            self._conn.executescript(f"BEGIN IMMEDIATE;{SCHEMA}COMMIT;")
             self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # --- transactions -------------------------------------------------------------------
@@ -248,7 +189,7 @@ class CouncilCache:
                     layered.append(doc)
                 else:
                     rows.append(self._row(doc, None, texts[n] if texts is not None else None))
-            conn.executemany(_UPSERT, rows)
+            conn.executemany(UPSERT_COUNCIL, rows)
             for doc in layered:
                 conn.execute(
                     "UPDATE councils SET server_doc = ? WHERE id = ?", (_dumps(doc), doc["id"])
@@ -294,9 +235,9 @@ class CouncilCache:
         ]
         if patches:
             shown = apply_patches(server, patches)
-            conn.execute(_UPSERT, self._row(shown, server))
+            conn.execute(UPSERT_COUNCIL, self._row(shown, server))
             return shown
-        conn.execute(_UPSERT, self._row(server, None))
+        conn.execute(UPSERT_COUNCIL, self._row(server, None))
         return server
 
     def resummarize(self) -> int:
