@@ -52,13 +52,13 @@ from mentra_desktop.scheduling.selection import Decision, Status, select
 from mentra_platform.assignment.bookings import refuse_double_booking
 from mentra_platform.core.changes import record_change
 from mentra_platform.core.errors import Conflict, Forbidden, NotFound, field_error
+from mentra_platform.councils import phases
 from mentra_platform.councils.access import check_if_match, load_council, slot_of, snapshot
 from mentra_platform.councils.documents import council_dicts
 from mentra_platform.councils.queries import can_see
 from mentra_platform.notifications.messages import confirmation_text, mentee_ids, queue
 
 VIDEO_BASE = "https://meet.mentra.app/c/"
-CONFIRMABLE = (CoordinationStatus.COLLECTING, CoordinationStatus.SELECTING)
 
 
 def _engine_view(session: Session, council_id: int, now: datetime) -> tuple[Any, SelectionRequest]:
@@ -196,16 +196,12 @@ def confirm(
         raise field_error("slotId", "give the slot with attendingMentorIds")
     council = load_council(session, council_id, lock=True)
     check_if_match(if_match, council.version)
-    if council.coordination_status not in CONFIRMABLE:
-        why = {
-            CoordinationStatus.DRAFT: "its invitations were never sent",
-            CoordinationStatus.CONFIRMED: "it is already confirmed",
-            CoordinationStatus.CANCELLED: "it is cancelled",
-        }.get(council.coordination_status, f"it is {council.coordination_status.value}")
+    if council.coordination_status == CoordinationStatus.DRAFT:
         raise Conflict(
-            f"Only a collecting or selecting council can be confirmed, and {why}; "
+            "A draft cannot be confirmed: its invitations were never sent; "
             "an admin override is the way past this"
         )
+    phases.check(council, CoordinationStatus.CONFIRMED, phases.Trigger.CONFIRM, now)
     _, request = _engine_view(session, council.id, now)
     if slot_id is None:
         slot_id, ids = _from_engine(select(request))
@@ -225,7 +221,7 @@ def confirm(
     before = snapshot(council)
     council.final_slot_id = slot.id
     council.final_time_confirmed = True
-    council.coordination_status = CoordinationStatus.CONFIRMED
+    phases.move(council, CoordinationStatus.CONFIRMED, phases.Trigger.CONFIRM, now)
     if video_link:
         council.video_link = video_link
     _ensure_video_link(council)

@@ -151,20 +151,28 @@ def test_confirm_rules_refuse_and_change_nothing(db: Database) -> None:
             _confirm(s, council, slot_id=first, attending_mentor_ids=[10, 11, 12])
 
 
-def test_confirm_only_collecting_or_selecting(db: Database) -> None:
+def test_confirm_follows_the_phase_table(db: Database) -> None:
+    """Confirm moves only along the phase table: collecting, selecting or rescheduling."""
     yes = ["available"] * 3
     with db.write() as s:
-        for status in (
-            CoordinationStatus.DRAFT,
-            CoordinationStatus.NEEDS_ALTERNATIVES,
-            CoordinationStatus.RESCHEDULING,
-            CoordinationStatus.CANCELLED,
+        for status, refusal in (
+            (CoordinationStatus.DRAFT, "invitations were never sent"),
+            (CoordinationStatus.NEEDS_ALTERNATIVES, "phases only go forward"),
+            (CoordinationStatus.CANCELLED, "cancelled is final"),
         ):
             council = _council(
                 s, [10, 11, 12], answers=dict.fromkeys((10, 11, 12), yes), status=status
             )
-            with pytest.raises(Conflict, match="collecting or selecting"):
+            with pytest.raises(Conflict, match=refusal):
                 _confirm(s, council, slot_id=council.slots[0].id, attending_mentor_ids=[10, 11, 12])
+        council = _council(
+            s,
+            [10, 11, 12],
+            answers=dict.fromkeys((10, 11, 12), yes),
+            status=CoordinationStatus.RESCHEDULING,
+        )
+        out = _confirm(s, council, slot_id=council.slots[0].id, attending_mentor_ids=[10, 11, 12])
+        assert out.coordination_status == CoordinationStatus.CONFIRMED
         council = _council(
             s,
             [10, 11, 12],
