@@ -1,5 +1,10 @@
-"""Login throttle: ``max_failures`` failed logins per (email, client) within a sliding
-window answer 429 until the oldest of them leaves the window.
+"""Login throttle: failed logins within a sliding window answer 429 until the oldest of them
+leaves the window. Three limits count the same rows:
+
+* ``max_failures`` per (email, client): one guesser at one account;
+* ``max_per_client`` per client across e-mails: one address trying many accounts (a flood
+  of logins with a new e-mail each time);
+* ``max_per_email`` per e-mail across clients: many addresses guessing one account.
 
 The failures live in the database (``login_failures``), so every API process — and every
 machine behind a load balancer — counts the same attempts; an in-process counter would
@@ -8,7 +13,7 @@ rows older than the window are pruned whenever a failure is recorded.
 
 An attempt is counted *before* its password is checked (:meth:`LoginThrottle.attempt`
 writes a provisional failure row in the transaction that counts), so a burst of parallel
-guesses sees each other and gets no more checks than the limit; a success clears the row.
+guesses sees each other and gets no more checks than the limits; a success clears the row.
 """
 
 from __future__ import annotations
@@ -17,26 +22,39 @@ import hashlib
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import and_, case, delete, func, select, text
 
 from mentra_desktop.models import utcnow
 from mentra_platform.core.db import Database
 from mentra_platform.core.tables import LoginFailure
 
 F = LoginFailure
-_PG_LOGIN_LOCK_CLASS = 0x4C4F474E  # "LOGN"; the two-key advisory space, apart from changes
+# The two-key advisory space, apart from the change log's lock. Every attempt takes the
+# client's lock and then the e-mail's, always in that order, so attempts never deadlock.
+_PG_LOGIN_CLIENT_CLASS = 0x4C4F4743  # "LOGC"
+_PG_LOGIN_EMAIL_CLASS = 0x4C4F4745  # "LOGE"
 
 
-def _pair_key(email: str, client: str) -> int:
-    """A signed 32-bit key for the (email, client) pair's advisory lock."""
-    digest = hashlib.sha256(f"{email}\n{client}".encode()).digest()
+def _key(value: str) -> int:
+    """A signed 32-bit advisory-lock key for an e-mail or a client."""
+    digest = hashlib.sha256(value.encode()).digest()
     return int.from_bytes(digest[:4], "big", signed=True)
 
 
 class LoginThrottle:
-    def __init__(self, db: Database, max_failures: int, window_seconds: float) -> None:
+    def __init__(
+        self,
+        db: Database,
+        max_failures: int,
+        window_seconds: float,
+        *,
+        max_per_client: int | None = None,
+        max_per_email: int | None = None,
+    ) -> None:
         self.db = db
         self.max_failures = max_failures
+        self.max_per_client = max_per_client or max_failures * 4
+        self.max_per_email = max_per_email or max_failures * 4
         self.window = timedelta(seconds=window_seconds)
 
     def attempt(self, email: str, client: str, now: datetime | None = None) -> int:
@@ -44,25 +62,44 @@ class LoginThrottle:
 
         Returns 0 when the attempt may check its password, else the seconds to wait (and
         nothing is recorded). Counting and recording are one transaction, serialised per
-        pair (SQLite's write lock; a PostgreSQL advisory lock), so parallel attempts can
-        not all pass the count before any of them is recorded.
+        client and per e-mail (SQLite's write lock; PostgreSQL advisory locks), so parallel
+        attempts can not all pass the count before any of them is recorded.
         """
         now = now or utcnow()
         email, client = email[:320], client[:64]
+        since = now - self.window
         with self.db.write() as session:
             if session.get_bind().dialect.name == "postgresql":
-                session.execute(
-                    text("SELECT pg_advisory_xact_lock(:c, :k)"),
-                    {"c": _PG_LOGIN_LOCK_CLASS, "k": _pair_key(email, client)},
-                )
-            count, oldest = session.execute(
-                select(func.count(F.id), func.min(F.at)).where(
-                    F.email == email, F.client == client, F.at > now - self.window
-                )
+                for cls, value in (
+                    (_PG_LOGIN_CLIENT_CLASS, client),
+                    (_PG_LOGIN_EMAIL_CLASS, email),
+                ):
+                    session.execute(
+                        text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": cls, "k": _key(value)}
+                    )
+            by_email, by_client = F.email == email, F.client == client
+            pair = and_(by_email, by_client)
+            row = session.execute(
+                select(
+                    func.count(case((pair, 1))),
+                    func.min(case((pair, F.at))),
+                    func.count(case((by_email, 1))),
+                    func.min(case((by_email, F.at))),
+                    func.count(case((by_client, 1))),
+                    func.min(case((by_client, F.at))),
+                ).where(F.at > since, by_email | by_client)
             ).one()
-            if count >= self.max_failures and oldest is not None:
-                return max(1, math.ceil((oldest + self.window - now).total_seconds()))
-            session.execute(delete(F).where(F.at <= now - self.window))
+            limits = (self.max_failures, self.max_per_email, self.max_per_client)
+            waits = [
+                math.ceil((oldest + self.window - now).total_seconds())
+                for (count, oldest), limit in zip(
+                    ((row[0], row[1]), (row[2], row[3]), (row[4], row[5])), limits, strict=True
+                )
+                if count >= limit and oldest is not None
+            ]
+            if waits:
+                return int(max(1, *waits))
+            session.execute(delete(F).where(F.at <= since))
             session.add(F(email=email, client=client, at=now))
             session.commit()
         return 0

@@ -4,16 +4,55 @@
                       (``postgresql://`` is rewritten to the psycopg 3 driver).
 ``MENTRA_DATA_DIR``   where the SQLite file and the generated secret live; default the
                       platformdirs user data dir for "mentra-platform", else ``./var``.
+                      Created mode 0700; the SQLite files are created mode 0600.
 ``SECRET_KEY``        signs bearer tokens and one-click links. When unset, one is generated
                       once and kept in ``<data dir>/secret_key`` (mode 0600). Never logged.
 ``TOKEN_TTL_SECONDS`` bearer token lifetime (default 12 h).
 ``PUBLIC_BASE_URL``   the URL mentors' one-click links point at (default http://127.0.0.1:8000).
 ``WORKER_THREADS``    threads per API process for sync endpoints (default 8); fewer keeps
                       latency tails short under load, more helps when writers queue on SQLite.
+``MAX_BODY_BYTES``    largest request body accepted (default 1 MiB); larger → 413 before
+                      the body is read.
+``TRUSTED_PROXIES``   comma-separated addresses or networks (``10.0.0.0/8``) of reverse
+                      proxies whose ``X-Forwarded-For`` names the client (default none: the
+                      peer address is the client, and the header is ignored).
+``PASSWORD_HASH_WORKERS`` / ``PASSWORD_HASH_QUEUE``
+                      password checks (argon2) run on their own threads, this many at once
+                      (default 2) with this many more waiting (default 8); beyond that a login
+                      is refused at once with 503 and ``Retry-After`` instead of queueing.
+``LOGIN_MAX_FAILURES`` / ``LOGIN_MAX_FAILURES_PER_CLIENT`` / ``LOGIN_MAX_FAILURES_PER_EMAIL``
+                      failed logins within ``LOGIN_WINDOW_SECONDS`` (default 900) per e-mail
+                      and client (5), per client across e-mails (20), per e-mail across
+                      clients (20); beyond → 429 with ``Retry-After``.
+``SSE_MAX_STREAMS_PER_USER`` open event streams per user and API process (default 4);
+                      one more → 429.
+``DB_CONNECT_TIMEOUT_SECONDS`` (5), ``DB_STATEMENT_TIMEOUT_SECONDS`` (15),
+``DB_LOCK_TIMEOUT_SECONDS`` (5)
+                      how long a request may wait to connect, for one statement (PostgreSQL),
+                      and for a lock (PostgreSQL ``lock_timeout``, SQLite's busy timeout, and
+                      a free pooled connection). Past them the request answers 503 with
+                      ``Retry-After`` instead of hanging.
+``DB_POOL_SIZE``      database connections one API process may hold, all pools together
+                      (default 12, no overflow). On PostgreSQL a quarter (at least 1) serves
+                      single-statement probes (change-log cursor, readiness, the event feed)
+                      and the rest the request sessions; on SQLite the write pool gets a
+                      third (at least 2), the read pool the rest. Keep the request share at
+                      least ``WORKER_THREADS``. **Budget:** processes × ``DB_POOL_SIZE`` plus
+                      migrations and admin sessions must stay below PostgreSQL's
+                      ``max_connections`` (default 100): 4 workers × 12 = 48.
+``PROCESS_HEARTBEAT_SECONDS`` (2) / ``PROCESS_STALE_SECONDS`` (10)
+                      each API process records a heartbeat; an ``Idempotency-Key`` claimed by
+                      a process whose heartbeat is older than the stale limit, or whose pid is
+                      gone on this host, is taken over by the next retry.
+
+Every numeric field of :class:`Settings` is read from the environment variable of its
+upper-case name (``SSE_POLL_SECONDS``, ``ARGON2_TIME_COST``, …); the list above is what
+operators usually set.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import time
@@ -47,7 +86,7 @@ def load_or_create_secret(path: Path) -> str:
 
     ``O_EXCL`` makes concurrent first starts (several workers) agree on one key.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     for _attempt in range(50):
         if path.exists():
             value = path.read_text(encoding="utf-8").strip()
@@ -85,13 +124,30 @@ class Settings:
     # Server-sent events: how often the change table is polled, and the keep-alive.
     sse_poll_seconds: float = 0.5
     sse_heartbeat_seconds: float = 15.0
-    # Threads that run sync endpoints in one API process, and the connection pool that
-    # serves them: a pool as large as the threadpool never opens a connection per request.
+    # Threads that run sync endpoints in one API process (keep db_pool_size's request share
+    # at least this large, so a thread never waits for a connection).
     worker_threads: int = 8
     # How long one API process trusts a loaded user (role, plan, active flag).
     user_cache_seconds: float = 5.0
-    db_pool_size: int = 16
-    db_max_overflow: int = 8
+    # Requests: the largest body read, and the proxies whose X-Forwarded-For is believed.
+    max_body_bytes: int = 1024 * 1024
+    trusted_proxies: tuple[str, ...] = ()
+    # Password checks: their own threads, and how many may wait before a login gets 503.
+    password_hash_workers: int = 2
+    password_hash_queue: int = 8
+    # Login throttling across e-mails (one client guessing many accounts) and across
+    # clients (many addresses guessing one account).
+    login_max_failures_per_client: int = 20
+    login_max_failures_per_email: int = 20
+    sse_max_streams_per_user: int = 4
+    # Database: connections per process (all pools together) and how long anything waits.
+    db_pool_size: int = 12
+    db_connect_timeout_seconds: float = 5.0
+    db_statement_timeout_seconds: float = 15.0
+    db_lock_timeout_seconds: float = 5.0
+    # Liveness of API processes, for taking over the Idempotency-Keys of a dead one.
+    process_heartbeat_seconds: float = 2.0
+    process_stale_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -99,15 +155,37 @@ class Settings:
         data_dir = Path(env["MENTRA_DATA_DIR"]) if "MENTRA_DATA_DIR" in env else default_data_dir()
         url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'mentra.db'}"
         if url.startswith("sqlite:///") and "DATABASE_URL" not in env:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         secret = env.get("SECRET_KEY") or load_or_create_secret(data_dir / "secret_key")
+        defaults = cls(database_url="", secret_key="")
+        numbers: dict[str, object] = {}
+        for name, value in vars(defaults).items():
+            raw = env.get(name.upper())
+            if raw is None or not isinstance(value, int | float) or isinstance(value, bool):
+                continue
+            try:
+                numbers[name] = type(value)(raw)
+            except ValueError:
+                raise ValueError(f"{name.upper()} must be a number, not {raw!r}") from None
         return cls(
+            **numbers,  # type: ignore[arg-type]
             database_url=normalise_database_url(url),
             secret_key=secret,
-            token_ttl_seconds=int(env.get("TOKEN_TTL_SECONDS", 12 * 3600)),
             public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-            worker_threads=int(env.get("WORKER_THREADS", 8)),
+            trusted_proxies=parse_networks(env.get("TRUSTED_PROXIES", "")),
         )
+
+
+def parse_networks(raw: str) -> tuple[str, ...]:
+    """``"10.0.0.1, 10.1.0.0/16"`` → normalised networks; a typo fails at start-up."""
+    out = []
+    for item in raw.split(","):
+        if item.strip():
+            try:
+                out.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+            except ValueError:
+                raise ValueError(f"TRUSTED_PROXIES: {item.strip()!r} is no address") from None
+    return tuple(out)
 
 
 _settings: Settings | None = None

@@ -1,4 +1,5 @@
-"""Tables only the platform has: failed logins, idempotency records, one-click nonces.
+"""Tables only the platform has: failed logins, idempotency records, one-click nonces, and
+the heartbeats of running API processes.
 
 They live on the shared metadata (:class:`mentra_desktop.models.Base`) so one set of
 Alembic migrations covers every table, but the desktop cache never sees them.
@@ -18,10 +19,16 @@ from mentra_desktop.models.base import str_enum
 
 
 class LoginFailure(Base):
-    """One failed login for (email, client address); rows older than the window are pruned."""
+    """One failed login for (email, client address); rows older than the window are pruned.
+
+    Counted per pair, per e-mail (the first index) and per client (the second).
+    """
 
     __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_email_client_at", "email", "client", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_email_client_at", "email", "client", "at"),
+        Index("ix_login_failures_client_at", "client", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
@@ -51,7 +58,23 @@ class IdempotencyStatus(enum.StrEnum):
     DONE = "done"
 
 
+class ApiProcess(Base):
+    """A running API process (one uvicorn worker). It refreshes ``heartbeat_at`` every few
+    seconds; a stale heartbeat, or a ``pid`` gone on the same ``hostname``, means the
+    process died and its unfinished Idempotency-Key claims may be taken over."""
+
+    __tablename__ = "api_processes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class IdempotencyRecord(Base):
+    """A claimed ``Idempotency-Key``; ``owner`` is the :class:`ApiProcess` running it."""
+
     __tablename__ = "idempotency_records"
     __table_args__ = (UniqueConstraint("user_id", "key"),)
 
@@ -61,6 +84,7 @@ class IdempotencyRecord(Base):
     method: Mapped[str] = mapped_column(String(10))
     path: Mapped[str] = mapped_column(String(500))
     fingerprint: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[IdempotencyStatus] = mapped_column(
         str_enum(IdempotencyStatus, 16), default=IdempotencyStatus.IN_PROGRESS
     )
