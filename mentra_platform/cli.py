@@ -57,6 +57,9 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level="info",
         timeout_graceful_shutdown=3,
+        # The app derives the client address itself (TRUSTED_PROXIES); uvicorn's own
+        # handling would trust X-Forwarded-For from any local process.
+        proxy_headers=False,
     )
     return 0
 

@@ -43,7 +43,9 @@ def main() -> None:
     for email, what in DEMO_LOGINS:
         print(f"  {email:28} {what}")
     print()
-    uvicorn.run(create_app(settings, db), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(settings, db), host=host, port=port, log_level="info", proxy_headers=False
+    )
 
 
 if __name__ == "__main__":

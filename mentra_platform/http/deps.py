@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from mentra_desktop.models import MAX_ID, STAFF_ROLES, Role, User
 from mentra_platform.core.config import Settings
 from mentra_platform.core.db import Database
-from mentra_platform.core.security import TokenError, read_token
+from mentra_platform.core.security import TokenError, read_token_claims
 from mentra_platform.http.errors import ApiError
 
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth/login")
@@ -84,30 +84,40 @@ class UserCache:
             self._users[user.id] = (time.monotonic() + self._ttl, user)
 
 
+def load_user(db: Database, cache: UserCache, user_id: int) -> User | None:
+    """The user (detached, ``plan`` loaded) through the short-lived cache; None if gone."""
+    user = cache.get(user_id)
+    if user is None:
+        with db.read() as session:
+            user = session.get(User, user_id)
+            if user is None:
+                return None
+            session.expunge(user)
+        cache.put(user)
+    return user
+
+
 def current_user(
     request: Request,
     db: Annotated[Database, Depends(get_db)],
     settings: Annotated[Settings, Depends(get_app_settings)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The active user named by a valid bearer token, else 401."""
+    """The active user named by a valid bearer token, else 401.
+
+    The token's expiry is kept in ``request.state.token_expires_at`` (epoch seconds) for
+    requests that outlive a moment, like the event stream.
+    """
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "Not authenticated", headers=_CHALLENGE)
     try:
-        user_id = read_token(settings.secret_key, credentials.credentials)
+        claims = read_token_claims(settings.secret_key, credentials.credentials)
     except TokenError as exc:
         raise ApiError(401, f"Invalid token: {exc}", headers=_CHALLENGE) from exc
-    cache: UserCache = request.app.state.user_cache
-    user = cache.get(user_id)
-    if user is None:
-        with db.read() as session:
-            user = session.get(User, user_id)
-            if user is None:
-                raise ApiError(401, "Unknown or inactive user", headers=_CHALLENGE)
-            session.expunge(user)
-        cache.put(user)
-    if not user.is_active:
+    user = load_user(db, request.app.state.user_cache, claims.user_id)
+    if user is None or not user.is_active:
         raise ApiError(401, "Unknown or inactive user", headers=_CHALLENGE)
+    request.state.token_expires_at = claims.expires_at
     return user
 
 

@@ -3,7 +3,12 @@
 Every error is ``{"detail": "...", "errors": [{"field": "...", "message": "..."}]}``;
 ``errors`` lists field-level problems (empty for non-validation errors). Routes declare
 the statuses they can return with :func:`error_responses`, e.g.
-``@router.post(..., responses=error_responses(401, 403, 409, 422))``.
+``@router.post(..., responses=error_responses(401, 403, 409, 422))``; 413 (every operation
+with a body) and 503 (every operation) are added to the schema for all routes.
+
+A database that is down, slow or saturated (:func:`mentra_platform.core.db.is_unavailable`:
+refused or lost connections, statement and lock timeouts, an exhausted pool) answers 503
+with this body and ``Retry-After``, on a connection that stays open.
 """
 
 from __future__ import annotations
@@ -16,11 +21,15 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mentra_platform.core import errors as domain
+from mentra_platform.core.db import is_unavailable
+
+DATABASE_RETRY_AFTER_SECONDS = 2
 
 
 class FieldError(BaseModel):
@@ -40,9 +49,15 @@ _DESCRIPTIONS: dict[int, str] = {
     404: "Not found (or not visible to this user)",
     409: "Conflict: state does not allow this, or the same Idempotency-Key is still running",
     412: "Precondition failed: If-Match does not match the current ETag",
+    413: "Request body larger than the server accepts (MAX_BODY_BYTES)",
     422: "Validation failed (field-level messages), or Idempotency-Key reused with another body",
     428: "Precondition required: send If-Match with the current ETag",
     429: "Too many attempts; retry after the Retry-After seconds",
+    503: "Unavailable: the database or a bounded resource is busy; retry after Retry-After",
+}
+
+RETRY_AFTER_HEADER = {
+    "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
 }
 
 
@@ -51,12 +66,22 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     out: dict[int | str, dict[str, Any]] = {}
     for status in statuses:
         entry: dict[str, Any] = {"model": ErrorBody, "description": _DESCRIPTIONS[status]}
-        if status == 429:
-            entry["headers"] = {
-                "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}
-            }
+        if status in (429, 503):
+            entry["headers"] = dict(RETRY_AFTER_HEADER)
         out[status] = entry
     return out
+
+
+def openapi_error_entry(status: int) -> dict[str, Any]:
+    """One status's entry in a finished OpenAPI document (what :func:`error_responses`
+    makes FastAPI write), for statuses added to every operation afterwards."""
+    entry: dict[str, Any] = {
+        "description": _DESCRIPTIONS[status],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    if status in (429, 503):
+        entry["headers"] = dict(RETRY_AFTER_HEADER)
+    return entry
 
 
 class ApiError(Exception):
@@ -155,6 +180,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(
             422, "Validation failed", [FieldError(field="body", message="a value is out of range")]
         )
+
+    async def _database(_request: Request, exc: Exception) -> JSONResponse:
+        if not is_unavailable(exc):
+            raise exc
+        return error_response(
+            503,
+            "The database is unavailable; retry shortly",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+
+    for cls in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
+        app.add_exception_handler(cls, _database)
+    # Other driver errors on a connection that died (connection_invalidated) too.
+    app.add_exception_handler(sa_exc.DBAPIError, _database)
 
     @app.exception_handler(StaleDataError)
     async def _stale(_request: Request, _exc: StaleDataError) -> JSONResponse:

@@ -9,6 +9,10 @@
 * Same key while the first request is still running: 409.
 * Keys are scoped per user; a request that fails (4xx/5xx) releases its key.
 * No header: the route runs normally.
+* A claim records the API process running it (``owner``). A request cut off by a crash
+  cannot release its claim, so a retry takes over a claim whose owner is known dead
+  (:func:`mentra_platform.core.processes.is_dead`: a stale heartbeat, or a pid gone on
+  this host) at once, and any claim older than :data:`STALE_AFTER`.
 
 How to apply it to a POST route — add the dependency and finish with ``idem.respond``::
 
@@ -32,17 +36,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import AsyncIterator, Mapping
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mentra_desktop.models import User, utcnow
 from mentra_platform.core.errors import BadRequest, Conflict, Invalid
+from mentra_platform.core.processes import is_dead
 from mentra_platform.core.tables import IdempotencyRecord, IdempotencyStatus
 from mentra_platform.http.deps import current_user, get_write_session
 from mentra_platform.http.errors import ErrorBody
@@ -51,7 +57,7 @@ from mentra_platform.http.writes import commit_response, json_body
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 STALE_AFTER = timedelta(minutes=5)
-"""An ``in_progress`` claim older than this is treated as abandoned (crashed worker)."""
+"""An ``in_progress`` claim older than this is treated as abandoned, whoever owns it."""
 
 _STORED_HEADERS = ("location", "etag", "content-type")
 
@@ -131,18 +137,48 @@ class Idempotency:
         return response
 
 
-def _claim_once(
-    session: Session, user_id: int, key: str, method: str, path: str, fp: str
-) -> int | None:
+@dataclass(frozen=True)
+class Claim:
+    """Who asks for a key: the user, the request's identity, and the process running it."""
+
+    user_id: int
+    key: str
+    method: str
+    path: str
+    fingerprint: str
+    owner: str
+    owner_stale_after: timedelta
+
+
+def _take_over(session: Session, record: IdempotencyRecord, claim: Claim, now: datetime) -> int:
+    """Move an abandoned claim to this request, unless a racing retry moved it first."""
+    taken = session.execute(
+        update(IdempotencyRecord)
+        .where(
+            IdempotencyRecord.id == record.id,
+            IdempotencyRecord.status == IdempotencyStatus.IN_PROGRESS,
+            IdempotencyRecord.created_at == record.created_at,
+        )
+        .values(created_at=now, owner=claim.owner)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict("A request with this Idempotency-Key is still running")
+    session.commit()
+    return record.id
+
+
+def _claim_once(session: Session, claim: Claim) -> int | None:
     """Claim the key (commit) and return the record id; None when a racing insert won."""
     record = session.scalar(
         select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key
+            IdempotencyRecord.user_id == claim.user_id, IdempotencyRecord.key == claim.key
         )
     )
     now = utcnow()
     if record is not None:
-        if record.fingerprint != fp:
+        if record.fingerprint != claim.fingerprint:
             raise Invalid(
                 "Idempotency-Key was already used with a different request",
                 [(HEADER, "reused with another payload")],
@@ -153,13 +189,20 @@ def _claim_once(
                 record.response_body or b"",
                 record.response_headers or {},
             )
-        if now - record.created_at < STALE_AFTER:
+        abandoned = now - record.created_at >= STALE_AFTER or is_dead(
+            session, record.owner, claim.owner_stale_after
+        )
+        if not abandoned:
             raise Conflict("A request with this Idempotency-Key is still running")
-        record.created_at = now  # abandoned claim: take it over
-        session.commit()
-        return record.id
+        return _take_over(session, record, claim, now)
     record = IdempotencyRecord(
-        user_id=user_id, key=key, method=method, path=path, fingerprint=fp, created_at=now
+        user_id=claim.user_id,
+        key=claim.key,
+        method=claim.method,
+        path=claim.path,
+        fingerprint=claim.fingerprint,
+        owner=claim.owner,
+        created_at=now,
     )
     session.add(record)
     try:
@@ -170,10 +213,10 @@ def _claim_once(
     return record.id
 
 
-def _claim(session: Session, user_id: int, key: str, method: str, path: str, fp: str) -> int:
+def _claim(session: Session, claim: Claim) -> int:
     try:
         for _attempt in range(3):
-            record_id = _claim_once(session, user_id, key, method, path, fp)
+            record_id = _claim_once(session, claim)
             if record_id is not None:
                 return record_id
     except BaseException:
@@ -206,10 +249,16 @@ async def idempotency(
         return
     key = parse_key(raw)
     body = await request.body()
-    fp = fingerprint(request.method, request.url.path, body)
-    record_id = await run_in_threadpool(
-        _claim, session, user.id, key, request.method, request.url.path, fp
+    claim = Claim(
+        user_id=user.id,
+        key=key,
+        method=request.method,
+        path=request.url.path,
+        fingerprint=fingerprint(request.method, request.url.path, body),
+        owner=request.app.state.process.id,
+        owner_stale_after=timedelta(seconds=request.app.state.settings.process_stale_seconds),
     )
+    record_id = await run_in_threadpool(_claim, session, claim)
     guard = Idempotency(record_id)
     try:
         yield guard
