@@ -238,7 +238,12 @@ def start_server(settings: Settings) -> tuple[uvicorn.Server, threading.Thread, 
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1, access_log=False
+        app,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=1,
+        access_log=False,
+        proxy_headers=False,  # as `mentra-platform serve`: the app reads X-Forwarded-For
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -154,3 +154,20 @@ def test_the_throttle_is_shared_by_every_api_process(database_url: str) -> None:
         for server, thread, _ in servers:
             server.should_exit = True
             thread.join(10)
+
+
+def test_a_token_with_a_non_ascii_byte_is_401_not_500(
+    client: httpx.Client, live_server: Any
+) -> None:
+    good = issue_token(live_server.settings.secret_key, 9, 60).token
+    payload, signature = good.split(".")
+    tokens = [
+        b"abc\xff.def",
+        f"{payload}.{signature[:-1]}".encode() + b"\xe9",  # was a 500 (compare_digest)
+        b"\xc3\xa9" + good.encode(),
+    ]
+    answers = [client.get("/api/v1/me", headers={"Authorization": b"Bearer " + t}) for t in tokens]
+    assert [r.status_code for r in answers] == [401, 401, 401], [r.text for r in answers]
+    for r in answers:
+        assert r.headers["WWW-Authenticate"] == "Bearer"
+        assert r.json()["detail"] == "Invalid token: malformed token"

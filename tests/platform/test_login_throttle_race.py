@@ -20,7 +20,7 @@ def test_parallel_guesses_get_at_most_the_allowed_checks(live_server: Any) -> No
 
     with ThreadPoolExecutor(max_workers=30) as pool:
         codes = Counter(pool.map(guess, range(30)))
-    assert set(codes) <= {401, 429}, codes
+    assert set(codes) <= {401, 429, 503}, codes  # 503: the password-check queue is full
     assert codes[401] <= limit, codes
     with httpx.Client(base_url=live_server.url, timeout=10) as c:
         good = {"email": "mentor7@example.com", "password": "password123"}
