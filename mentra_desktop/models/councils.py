@@ -102,6 +102,12 @@ class CouncilSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     change_seq: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    # Raised by the coordination state machine on every confirm, reschedule and cancel: the
+    # RFC 5545 SEQUENCE of the council's calendar invite.
+    invite_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Raised each time collection restarts (alternatives, a withdrawal below the minimum):
+    # the reminder schedule runs once per round.
+    collection_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     slots: Mapped[list[CouncilSlot]] = relationship(
         back_populates="council",

@@ -11,7 +11,16 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentra_desktop.models import Base, SlotAnswerValue, utcnow
@@ -93,3 +102,55 @@ class IdempotencyRecord(Base):
     response_headers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column()
+
+
+class AlertKind(enum.StrEnum):
+    """Coordination failures a coordinator must look at (:mod:`mentra_platform.alerts`)."""
+
+    NO_FEASIBLE_SLOT = "no_feasible_slot"
+    DEADLINE_SILENT_MENTORS = "deadline_silent_mentors"
+    LEAD_UNAVAILABLE_EVERYWHERE = "lead_unavailable_everywhere"
+    WITHDRAWAL_BELOW_MINIMUM = "withdrawal_below_minimum"
+    UNDELIVERABLE_NOTIFICATION = "undeliverable_notification"
+    ALTERNATIVES_SENT = "alternatives_sent"
+    ALTERNATIVE_BOOKED = "alternative_booked"
+
+
+class Alert(Base):
+    """One coordination failure; ``dedupe_key`` (unique) makes raising it twice a no-op, so
+    two workers or a retried pass never raise the same alert twice."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_acknowledged_at_id", "acknowledged_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[AlertKind] = mapped_column(str_enum(AlertKind, 40), index=True)
+    council_id: Mapped[int | None] = mapped_column(
+        ForeignKey("council_sessions.id", ondelete="CASCADE"), index=True
+    )
+    message: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column()
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ReminderStep(Base):
+    """A reminder step sent to one mentor of one council in one collection round.
+
+    The unique constraint is the "exactly once" of the reminder schedule: a worker inserts
+    the row in the same transaction as the reminder; a second worker's insert fails."""
+
+    __tablename__ = "reminder_steps"
+    __table_args__ = (UniqueConstraint("council_id", "mentor_id", "round", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(
+        ForeignKey("council_sessions.id", ondelete="CASCADE"), index=True
+    )
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    step: Mapped[str] = mapped_column(String(32))
+    notification_id: Mapped[int | None] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
