@@ -148,6 +148,16 @@ class Settings:
     # Liveness of API processes, for taking over the Idempotency-Keys of a dead one.
     process_heartbeat_seconds: float = 2.0
     process_stale_seconds: float = 10.0
+    # Coordination automation (mentra_platform.coordination): a council is confirmed only
+    # for a slot starting at least this long after the decision; reminders to silent mentors
+    # go this long after the invitation and this long before the deadline; a reschedule
+    # collects answers for this long; the worker runs a pass this often.
+    confirmation_notice_hours: float = 24.0
+    reminder_first_hours: float = 24.0
+    reminder_second_hours: float = 48.0
+    reminder_final_hours_before_deadline: float = 6.0
+    rescheduling_window_hours: float = 48.0
+    worker_interval_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
