@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentra_desktop.models.base import Base, str_enum, utcnow
@@ -17,6 +17,8 @@ class NotificationKind(enum.StrEnum):
     CUSTOM = "custom"
     INVITATION = "invitation"
     ALERT = "alert"
+    CANCELLATION = "cancellation"
+    PREPARATION = "preparation"
 
 
 class NotificationStatus(enum.StrEnum):
@@ -42,3 +44,9 @@ class Notification(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
+    # Delivery (mentra_platform.notifications.delivery): attempts so far, when the row may
+    # be claimed next (a lease while a worker holds it, then the retry backoff), and when
+    # the recipient marked it read in the in-app list.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    read_at: Mapped[datetime | None] = mapped_column()

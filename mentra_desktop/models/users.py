@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, event
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, event, true
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from mentra_desktop.models.base import Base, str_enum, utcnow
@@ -57,6 +57,14 @@ class User(Base):
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where messages show times (IANA name); None: the mentor profile's zone, else UTC.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    # Delivery channels (mentra_platform.notifications): e-mail and the in-app list on by
+    # default; a webhook when a URL is set, signed with the user's own secret.
+    notify_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    notify_in_app: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    webhook_secret: Mapped[str | None] = mapped_column(String(128))
 
     plan: Mapped[Plan | None] = relationship(lazy="joined")
     mentor_profile: Mapped[MentorProfile | None] = relationship(

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -154,3 +155,36 @@ class ReminderStep(Base):
     step: Mapped[str] = mapped_column(String(32))
     notification_id: Mapped[int | None] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NotificationAttempt(Base):
+    """One delivery attempt of a notification on one channel (``email``, ``in_app``,
+    ``webhook``): when, and whether it worked (``error`` says why not). The log of
+    :mod:`mentra_platform.notifications.delivery`; a channel that worked once is not tried
+    again for the same notification."""
+
+    __tablename__ = "notification_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str] = mapped_column(String(500), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PreparationReminder(Base):
+    """The day-before preparation reminder of one confirmed council at one invite
+    ``sequence``: the unique row makes it go out once even with several workers."""
+
+    __tablename__ = "preparation_reminders"
+    __table_args__ = (UniqueConstraint("council_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(
+        ForeignKey("council_sessions.id", ondelete="CASCADE"), index=True
+    )
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
