@@ -44,6 +44,17 @@
                       each API process records a heartbeat; an ``Idempotency-Key`` claimed by
                       a process whose heartbeat is older than the stale limit, or whose pid is
                       gone on this host, is taken over by the next retry.
+``SMTP_HOST`` / ``SMTP_PORT`` (587) / ``SMTP_USERNAME`` / ``SMTP_PASSWORD`` / ``SMTP_STARTTLS``
+                      the mail server notifications go through (STARTTLS on by default:
+                      ``true``/``false``); the password is never logged. With no ``SMTP_HOST``
+                      (the embedded default) mail is written as ``.eml`` files (0600) into
+                      ``MAIL_DIR`` (default ``<data dir>/mail``).
+``MAIL_FROM``         the sender and calendar ORGANIZER (default ``Mentra <mentra@localhost>``).
+``WEBHOOK_TIMEOUT_SECONDS`` (5) / ``SMTP_TIMEOUT_SECONDS`` (10)
+                      how long one webhook POST or SMTP exchange may take.
+``DELIVERY_MAX_ATTEMPTS`` (6) / ``DELIVERY_RETRY_SECONDS`` (60)
+                      a failed delivery is retried after 60 s, 120 s, 240 s … (at most an
+                      hour apart); after the last attempt it is ``failed`` and alerted.
 
 Every numeric field of :class:`Settings` is read from the environment variable of its
 upper-case name (``SSE_POLL_SECONDS``, ``ARGON2_TIME_COST``, …); the list above is what
@@ -148,6 +159,19 @@ class Settings:
     # Liveness of API processes, for taking over the Idempotency-Keys of a dead one.
     process_heartbeat_seconds: float = 2.0
     process_stale_seconds: float = 10.0
+    # Delivery (mentra_platform.notifications): SMTP, or .eml files in mail_dir without a
+    # host; webhooks; retries with exponential backoff.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Mentra <mentra@localhost>"
+    mail_dir: str = ""
+    webhook_timeout_seconds: float = 5.0
+    delivery_max_attempts: int = 6
+    delivery_retry_seconds: float = 60.0
     # Coordination automation (mentra_platform.coordination): a council is confirmed only
     # for a slot starting at least this long after the decision; reminders to silent mentors
     # go this long after the invitation and this long before the deadline; a reschedule
@@ -183,7 +207,23 @@ class Settings:
             secret_key=secret,
             public_base_url=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             trusted_proxies=parse_networks(env.get("TRUSTED_PROXIES", "")),
+            smtp_host=env.get("SMTP_HOST", "").strip(),
+            smtp_username=env.get("SMTP_USERNAME", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_starttls=parse_flag("SMTP_STARTTLS", env.get("SMTP_STARTTLS", "true")),
+            mail_from=env.get("MAIL_FROM", "").strip() or defaults.mail_from,
+            mail_dir=env.get("MAIL_DIR") or str(data_dir / "mail"),
         )
+
+
+def parse_flag(name: str, raw: str) -> bool:
+    """``true``/``false`` (also 1/0, yes/no, on/off); anything else fails at start-up."""
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, not {raw!r}")
 
 
 def parse_networks(raw: str) -> tuple[str, ...]:

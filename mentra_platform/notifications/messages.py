@@ -13,6 +13,7 @@ from mentra_desktop.models import (
     Notification,
     NotificationKind,
     Registration,
+    User,
 )
 from mentra_platform.councils.access import slot_of
 from mentra_platform.responses.one_click import format_slot_local
@@ -31,7 +32,8 @@ Body = str | Callable[[str], str]
 
 
 def recipient_zones(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
-    """Each user's time zone: the mentor profile's, else UTC (mentees have none yet)."""
+    """Each user's time zone: the mentor profile's (the zone the engine schedules in), else
+    the user's own ``timezone`` (mentees and staff), else UTC."""
     ids = list(user_ids)
     found = dict(
         session.execute(
@@ -40,7 +42,8 @@ def recipient_zones(session: Session, user_ids: Iterable[int]) -> dict[int, str]
             )
         ).all()
     )
-    return {uid: found.get(uid) or "UTC" for uid in ids}
+    own = dict(session.execute(select(User.id, User.timezone).where(User.id.in_(ids))).all())
+    return {uid: found.get(uid) or own.get(uid) or "UTC" for uid in ids}
 
 
 def queue(
