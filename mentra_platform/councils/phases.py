@@ -2,26 +2,30 @@
 
 ::
 
-    draft ─invitations→ collecting ─→ selecting ─confirm→ confirmed
-                         │  │            │
-                         │  └─confirm→ confirmed (early: enough mentors already said yes)
-                         └────────→ needs_alternatives ←─ selecting
+    draft ─invitations→ collecting ─deadline→ selecting ─confirm/deadline→ confirmed
+                         │  │                    │
+                         │  └─confirm/answer→ confirmed (early: the engine's verdict)
+                         └─patch→ needs_alternatives ←─deadline─ selecting
                                          │
-                                    rescheduling ─→ collecting  (collect again)
-                                         └─confirm→ confirmed
+                                    rescheduling ─patch→ collecting  (collect again)
+                                         ├─answer/confirm/deadline→ confirmed
+                                         └─deadline→ needs_alternatives (no alternative held)
+    confirmed ─withdrawal→ collecting (below the minimum, before the session starts)
     any phase ─cancel→ cancelled, a confirmed council only before its session starts
 
-Phases only go forward. Each move names the :class:`Trigger` that may make it, so the
-invitations, confirm and cancel endpoints keep their own transitions and a PATCH cannot route
-around them (leaving draft creates the one-click links; confirming picks the slot and the
-attendees). The early moves out of ``collecting`` are the engine's early decisions
-(:mod:`mentra_desktop.scheduling`). An admin override is the one way outside this table and is
-audited as such.
+Each move names the :class:`Trigger` that may make it, so the invitations, confirm and
+cancel endpoints keep their own transitions and a PATCH cannot route around them (leaving
+draft creates the one-click links; confirming picks the slot and the attendees). The
+automation (:mod:`mentra_platform.coordination`) moves by ``answer`` (instant confirmation),
+``deadline`` (the worker), ``alternatives`` (rescheduling) and ``withdrawal``, and audits each
+of its moves with its cause. Phases go forward, except a withdrawal below the minimum, which
+reopens the collection. An admin override is the one way outside this table and is audited
+as such.
 
 Every move goes through :func:`move` (or :func:`check` first, when the caller must validate
 more before changing anything), which refuses with a :class:`Conflict` naming the current and
-the requested phase. Automation adds a trigger and the moves it may make, and calls the same
-:func:`move`.
+the requested phase. A move into or out of ``confirmed``, and a cancellation, raises the
+council's ``invite_sequence``.
 """
 
 from __future__ import annotations
@@ -48,6 +52,14 @@ class Trigger(enum.StrEnum):
     """``POST …/confirm``: a slot and its attendees are chosen."""
     CANCEL = "cancel"
     """``POST …/cancel``."""
+    ANSWER = "answer"
+    """A mentor's answer (form or one-click) after which the engine confirms at once."""
+    DEADLINE = "deadline"
+    """The worker: the response deadline passed; pending answers count as unavailable."""
+    ALTERNATIVES = "alternatives"
+    """The worker sends the engine's alternative times as new slots (rescheduling)."""
+    WITHDRAWAL = "withdrawal"
+    """An attending mentor withdraws from a confirmed council, leaving it below its minimum."""
 
 
 Guard = Callable[[CouncilSession, datetime], str | None]
@@ -80,14 +92,16 @@ def _t(source: P, target: P, *triggers: Trigger, guard: Guard | None = None) -> 
 _T = Trigger
 TRANSITIONS: tuple[Transition, ...] = (
     _t(P.DRAFT, P.COLLECTING, _T.INVITATIONS),
-    _t(P.COLLECTING, P.SELECTING, _T.PATCH),
+    _t(P.COLLECTING, P.SELECTING, _T.PATCH, _T.DEADLINE),
     _t(P.COLLECTING, P.NEEDS_ALTERNATIVES, _T.PATCH),
-    _t(P.COLLECTING, P.CONFIRMED, _T.CONFIRM),
-    _t(P.SELECTING, P.CONFIRMED, _T.CONFIRM),
-    _t(P.SELECTING, P.NEEDS_ALTERNATIVES, _T.PATCH),
-    _t(P.NEEDS_ALTERNATIVES, P.RESCHEDULING, _T.PATCH),
+    _t(P.COLLECTING, P.CONFIRMED, _T.CONFIRM, _T.ANSWER),
+    _t(P.SELECTING, P.CONFIRMED, _T.CONFIRM, _T.ANSWER, _T.DEADLINE),
+    _t(P.SELECTING, P.NEEDS_ALTERNATIVES, _T.PATCH, _T.DEADLINE),
+    _t(P.NEEDS_ALTERNATIVES, P.RESCHEDULING, _T.PATCH, _T.ALTERNATIVES),
     _t(P.RESCHEDULING, P.COLLECTING, _T.PATCH),
-    _t(P.RESCHEDULING, P.CONFIRMED, _T.CONFIRM),
+    _t(P.RESCHEDULING, P.CONFIRMED, _T.CONFIRM, _T.ANSWER, _T.DEADLINE),
+    _t(P.RESCHEDULING, P.NEEDS_ALTERNATIVES, _T.DEADLINE),
+    _t(P.CONFIRMED, P.COLLECTING, _T.WITHDRAWAL, guard=_before_the_session),
     *(
         _t(source, P.CANCELLED, _T.CANCEL, guard=_before_the_session)
         for source in P
@@ -135,8 +149,16 @@ def move(
 ) -> Transition:
     """Check the move and make it (the caller records the change and any audit entry)."""
     found = check(council, target, trigger, now)
+    if _changes_the_invite(found):
+        council.invite_sequence = (council.invite_sequence or 0) + 1
     council.coordination_status = target
     return found
+
+
+def _changes_the_invite(move: Transition) -> bool:
+    """Confirming, cancelling and leaving ``confirmed`` change the calendar invite: each
+    raises the council's ``invite_sequence`` (the RFC 5545 SEQUENCE)."""
+    return P.CONFIRMED in (move.source, move.target) or move.target == P.CANCELLED
 
 
 _HOW: dict[Trigger, str] = {
@@ -144,6 +166,10 @@ _HOW: dict[Trigger, str] = {
     Trigger.PATCH: "a phase change",
     Trigger.CONFIRM: "confirming",
     Trigger.CANCEL: "cancelling",
+    Trigger.ANSWER: "a mentor's answer",
+    Trigger.DEADLINE: "the response deadline",
+    Trigger.ALTERNATIVES: "sending alternatives",
+    Trigger.WITHDRAWAL: "a withdrawal",
 }
 
 

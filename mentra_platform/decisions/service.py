@@ -274,6 +274,8 @@ def override(
         refuse_double_booking(
             session, attending, slot.starts_at, slot.ends_at, council_id=council.id
         )
+    if confirmed or before["coordinationStatus"] == CoordinationStatus.CONFIRMED.value:
+        council.invite_sequence += 1  # the calendar invite changes (RFC 5545 SEQUENCE)
     council.final_time_confirmed = confirmed
     if confirmed:
         _ensure_video_link(council)

@@ -36,6 +36,7 @@ from mentra_desktop.models.wire.responses import (
     RangeIn,
     SlotAnswerView,
 )
+from mentra_platform.coordination.service import after_answer
 from mentra_platform.core.changes import record_change
 from mentra_platform.core.config import Settings
 from mentra_platform.core.errors import Conflict, Forbidden, Invalid, field_error
@@ -187,9 +188,15 @@ def _validate(council: CouncilSession, body: MentorResponseIn, now: datetime) ->
 
 
 def answer(
-    session: Session, user: User, council_id: int, body: MentorResponseIn, now: datetime
+    session: Session,
+    user: User,
+    council_id: int,
+    body: MentorResponseIn,
+    now: datetime,
+    settings: Settings | None = None,
 ) -> MentorResponseOut:
-    """Record ``user``'s own answers; slots not listed keep their previous answer."""
+    """Record ``user``'s own answers; slots not listed keep their previous answer. The engine
+    then runs and may confirm the council at once (instant confirmation)."""
     # Locked before the status check: a confirmation racing this answer is either fully
     # before it (409 here) or after it (its If-Match is then stale).
     council = load_visible(session, user, council_id, lock=True)
@@ -218,6 +225,7 @@ def answer(
             "availabilityResponse": seat.availability_response.value,
         },
     )
+    after_answer(session, council.id, now, settings)
     session.flush()
     return _out(council, seat)
 
@@ -295,8 +303,11 @@ def open_link(session: Session, secret: bytes, token: str, now: datetime) -> Lin
     return _view(seat, row.slot_id, cast(Answer, row.answer.value))
 
 
-def spend_link(session: Session, secret: bytes, token: str, now: datetime) -> LinkAnswer:
-    """Spend the link once (one conditional ``UPDATE``) and record its answer."""
+def spend_link(
+    session: Session, secret: bytes, token: str, now: datetime, settings: Settings | None = None
+) -> LinkAnswer:
+    """Spend the link once (one conditional ``UPDATE``) and record its answer; the engine
+    then runs and may confirm the council at once (instant confirmation)."""
     row, seat = _usable(session, secret, token, now, lock=True)
     spent = cast(
         CursorResult[Any],
@@ -329,6 +340,7 @@ def spend_link(session: Session, secret: bytes, token: str, now: datetime) -> Li
             "via": "one-click",
         },
     )
+    after_answer(session, seat.council_id, now, settings)
     session.flush()
     return _view(seat, row.slot_id, cast(Answer, value.value))
 

@@ -68,6 +68,10 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "sse_poll_seconds": 0.05,
         "sse_heartbeat_seconds": 0.5,
         "token_ttl_seconds": 3600,
+        # The automation confirms only slots this far ahead: a year keeps answers in the
+        # general API tests from confirming a council by themselves (instant confirmation);
+        # the coordination tests set the real notice.
+        "confirmation_notice_hours": 24.0 * 366,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -106,7 +106,7 @@ def one_click_page(token: str, session: ReadSession, settings: AppSettings) -> H
 )
 def one_click_confirm(token: str, session: WriteSession, settings: AppSettings) -> HTMLResponse:
     try:
-        link = service.spend_link(session, _secret(settings), token, utcnow())
+        link = service.spend_link(session, _secret(settings), token, utcnow(), settings)
     except OneClickError as refusal:
         return _page(*render_error(refusal))
     session.commit()

@@ -68,8 +68,14 @@ _ANSWER_DOC = (
 )
 
 
-def _answer(session: WriteSession, user: User, council_id: int, body: MentorResponseIn) -> Response:
-    out = service.answer(session, user, council_id, body, utcnow())
+def _answer(
+    session: WriteSession,
+    settings: AppSettings,
+    user: User,
+    council_id: int,
+    body: MentorResponseIn,
+) -> Response:
+    out = service.answer(session, user, council_id, body, utcnow(), settings)
     return commit_response(session, out, headers={"ETag": etag(out.version)})
 
 
@@ -84,9 +90,10 @@ def answer_me(
     council_id: CouncilId,
     body: MentorResponseIn,
     session: WriteSession,
+    settings: AppSettings,
     user: User = MentorUser,
 ) -> Response:
-    return _answer(session, user, council_id, body)
+    return _answer(session, settings, user, council_id, body)
 
 
 @router.put(
@@ -101,11 +108,12 @@ def answer_for(
     mentor_id: MentorId,
     body: MentorResponseIn,
     session: WriteSession,
+    settings: AppSettings,
     user: User = MentorUser,
 ) -> Response:
     if mentor_id != user.id:
         raise Forbidden("A mentor can answer only for themself")
-    return _answer(session, user, council_id, body)
+    return _answer(session, settings, user, council_id, body)
 
 
 @router.get(
