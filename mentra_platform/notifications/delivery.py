@@ -113,33 +113,48 @@ def _claim(
             session.rollback()
             return []
         ids = [n.id for n in notes]
-        done = set(
-            session.execute(
+        done = {
+            (nid, channel)
+            for nid, channel in session.execute(
                 select(NotificationAttempt.notification_id, NotificationAttempt.channel).where(
                     NotificationAttempt.notification_id.in_(ids), NotificationAttempt.ok
                 )
-            ).all()
-        )
+            )
+        }
         jobs = []
-        for note in notes:
-            note.attempts += 1
-            note.next_attempt_at = now + LEASE
-            user = session.get(User, note.recipient_id)
-            job = _Job(note.id, note.kind, note.council_id, note.attempts, [])
-            if user is None:
-                job.error = "the recipient no longer exists"
-            else:
-                job.channels = [c for c in channels_for(user) if (note.id, c) not in done]
-                if "webhook" in job.channels and user.webhook_url and user.webhook_secret:
-                    job.webhook = (user.webhook_url, user.webhook_secret)
-                try:
-                    job.rendered = render(session, settings, note, now)
-                except Exception as exc:  # a message that cannot be rendered is logged as such
-                    log.exception("notification %s could not be rendered", note.id)
-                    job.error = f"rendering failed: {type(exc).__name__}"
-            jobs.append(job)
+        # One flush at the commit: the renders below would otherwise flush the claimed rows
+        # before each of their queries.
+        with session.no_autoflush:
+            for note in notes:
+                jobs.append(_prepare(session, settings, note, done, now))
         session.commit()
         return jobs
+
+
+def _prepare(
+    session: Session,
+    settings: Settings,
+    note: Notification,
+    done: set[tuple[int, str]],
+    now: datetime,
+) -> _Job:
+    """Count the attempt, take the lease, choose the channels still to do, render."""
+    note.attempts += 1
+    note.next_attempt_at = now + LEASE
+    user = session.get(User, note.recipient_id)
+    job = _Job(note.id, note.kind, note.council_id, note.attempts, [])
+    if user is None:
+        job.error = "the recipient no longer exists"
+    else:
+        job.channels = [c for c in channels_for(user) if (note.id, c) not in done]
+        if "webhook" in job.channels and user.webhook_url and user.webhook_secret:
+            job.webhook = (user.webhook_url, user.webhook_secret)
+        try:
+            job.rendered = render(session, settings, note, now)
+        except Exception as exc:  # a message that cannot be rendered is logged as such
+            log.exception("notification %s could not be rendered", note.id)
+            job.error = f"rendering failed: {type(exc).__name__}"
+    return job
 
 
 def _send(
