@@ -229,3 +229,42 @@ def test_channel_preferences_in_app_only_and_nothing_dropped(
                 )
             ).all()
             assert channels == ["in_app"]
+
+
+def test_concurrent_workers_send_each_message_once(
+    live_server: object,
+    client: httpx.Client,
+    login: Callable[..., dict[str, str]],
+    make_slots: Callable[..., list[dict[str, str]]],
+) -> None:
+    from collections import Counter
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mentra_platform.core.db import make_database
+
+    coord = login(client, COORD)
+    for days in (5, 9, 13):
+        invited_council(client, coord, make_slots(days=days))
+    with live_server.session() as s:  # type: ignore[attr-defined]
+        queued = s.scalars(
+            select(Notification.id).where(Notification.status == NotificationStatus.QUEUED)
+        ).all()
+    with smtp_server() as (inbox, port):
+        settings = with_smtp(live_server.settings, port)  # type: ignore[attr-defined]
+        dbs = [make_database(settings) for _ in range(3)]
+        now = utcnow()
+        try:
+            with ThreadPoolExecutor(3) as pool:
+                reports = list(
+                    pool.map(lambda d: deliver_pending(d.write, settings, now, limit=10_000), dbs)
+                )
+        finally:
+            for d in dbs:
+                d.dispose()
+        ids = Counter(m["Message-ID"] for _f, _r, m in inbox.messages)
+    assert sum(r.claimed for r in reports) == len(queued)
+    assert max(ids.values()) == 1
+    with live_server.session() as s:  # type: ignore[attr-defined]
+        assert not s.scalars(
+            select(Notification.id).where(Notification.status == NotificationStatus.QUEUED)
+        ).all()
