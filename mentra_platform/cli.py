@@ -1,10 +1,12 @@
-"""``mentra-platform migrate | serve [--host --port --workers] | seed --demo``."""
+"""``mentra-platform migrate | serve [--host --port --workers] | seed --demo |
+worker [--once] [--now ISO-8601] [--interval S]``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -64,6 +66,50 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _instant(text: str) -> datetime:
+    """``--now``: an ISO-8601 instant with a zone (``Z`` or an offset)."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"--now needs a zone (Z or +hh:mm): {text!r}")
+    return value.astimezone(UTC)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+    import threading
+
+    from mentra_platform.coordination.clock import Clock, FixedClock, SystemClock
+    from mentra_platform.coordination.worker import run_forever, run_pass
+    from mentra_platform.core.config import get_settings
+    from mentra_platform.core.db import make_database
+    from mentra_platform.core.migrate import upgrade
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = get_settings()
+    upgrade(settings.database_url)
+    db = make_database(settings)
+    clock: Clock = FixedClock(args.now) if args.now is not None else SystemClock()
+    try:
+        if args.once:
+            report = run_pass(db, settings, clock.now())
+            print(
+                f"worker pass at {clock.now().isoformat()}: {report.decided} councils decided "
+                f"{report.outcomes}, {report.reminders} reminders, {report.errors} errors, "
+                f"{report.delivered if report.delivered is not None else 'no'} messages delivered"
+            )
+            return 1 if report.errors else 0
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        try:
+            run_forever(db, settings, clock, stop, args.interval)
+        except KeyboardInterrupt:
+            stop.set()
+        return 0
+    finally:
+        db.dispose()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mentra-platform", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +124,20 @@ def build_parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="load demo data into an empty database")
     seed.add_argument("--demo", action="store_true", help="the demo data set")
     seed.set_defaults(func=_seed)
+    worker = sub.add_parser(
+        "worker", help="run the coordination automation (deadlines, reminders, delivery)"
+    )
+    worker.add_argument("--once", action="store_true", help="run one pass and exit")
+    worker.add_argument(
+        "--now", type=_instant, default=None, help="the clock for this run (ISO-8601 with a zone)"
+    )
+    worker.add_argument(
+        "--interval",
+        type=float,
+        default=None,
+        help="seconds between passes (WORKER_INTERVAL_SECONDS)",
+    )
+    worker.set_defaults(func=_worker)
     return parser
 
 

@@ -1,4 +1,6 @@
-"""``python -m mentra_platform.run_demo`` (``make run``): migrate, seed if empty, serve.
+"""``python -m mentra_platform.run_demo`` (``make run``): migrate, seed if empty, serve,
+with the coordination worker running in-process (a thread, one pass every
+``WORKER_INTERVAL_SECONDS``; ``RUN_WORKER=0`` leaves it out).
 
 Serves on http://127.0.0.1:8000 over the default SQLite database (or ``DATABASE_URL``).
 """
@@ -6,6 +8,7 @@ Serves on http://127.0.0.1:8000 over the default SQLite database (or ``DATABASE_
 from __future__ import annotations
 
 import os
+import threading
 
 from mentra_platform.seed import DEMO_PASSWORD
 
@@ -43,9 +46,24 @@ def main() -> None:
     for email, what in DEMO_LOGINS:
         print(f"  {email:28} {what}")
     print()
-    uvicorn.run(
-        create_app(settings, db), host=host, port=port, log_level="info", proxy_headers=False
-    )
+    stop = threading.Event()
+    if os.environ.get("RUN_WORKER", "1") != "0":
+        from mentra_platform.coordination.clock import SystemClock
+        from mentra_platform.coordination.worker import run_forever
+
+        threading.Thread(
+            target=run_forever,
+            args=(db, settings, SystemClock(), stop),
+            name="coordination-worker",
+            daemon=True,
+        ).start()
+        print(f"Coordination worker: a pass every {settings.worker_interval_seconds:g} s\n")
+    try:
+        uvicorn.run(
+            create_app(settings, db), host=host, port=port, log_level="info", proxy_headers=False
+        )
+    finally:
+        stop.set()
 
 
 if __name__ == "__main__":
