@@ -15,10 +15,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from mentra_desktop.models import CoordinationStatus, CouncilSession
@@ -28,10 +30,11 @@ from mentra_platform.coordination.engine import decide
 from mentra_platform.coordination.reminders import earliest_step_offset, send_due
 from mentra_platform.coordination.service import OPEN, notice
 from mentra_platform.core.config import Settings
-from mentra_platform.core.db import Database
+from mentra_platform.core.db import Database, is_unavailable
 
 log = logging.getLogger(__name__)
 BATCH = 100
+LOCK_RETRIES = 5
 
 
 @dataclass
@@ -74,61 +77,76 @@ def _due_reminders(settings: Settings, now: datetime) -> Select[int]:
     )
 
 
+def _batches(
+    db: Database,
+    stmt: Select[int],
+    batch: int,
+    each: Callable[[Session, list[int]], None],
+) -> None:
+    """Claim and handle ``stmt``'s councils batch by batch, one transaction each, in id
+    order. A batch that times out waiting for the database (another worker holding the
+    SQLite write lock, a PostgreSQL lock wait) is retried, then left to the next pass."""
+    after = 0
+    while True:
+        for attempt in range(LOCK_RETRIES + 1):
+            try:
+                with db.write() as session:
+                    ids = _claim(session, stmt, after, batch)
+                    if not ids:
+                        return
+                    each(session, ids)
+                    session.commit()
+                break
+            except OperationalError as exc:
+                if attempt == LOCK_RETRIES or not is_unavailable(exc):
+                    raise
+                log.info("Worker batch waited too long for the database; retrying")
+        after = ids[-1]
+
+
 def decide_deadlines(
     db: Database, settings: Settings, now: datetime, report: PassReport, batch: int = BATCH
 ) -> None:
-    after = 0
-    while True:
-        with db.write() as session:
-            ids = _claim(session, _due_deadlines(now), after, batch)
-            if not ids:
-                return
-            after = ids[-1]
-            councils = {
-                c.id: c
-                for c in session.scalars(select(CouncilSession).where(CouncilSession.id.in_(ids)))
-            }
-            verdicts = decide(session, ids, now, notice(settings))
-            for cid in ids:
-                council = councils.get(cid)
-                verdict = verdicts.get(cid)
-                if council is None or verdict is None:
-                    continue
-                deadline = council.mentor_response_deadline
-                if council.coordination_status not in OPEN or deadline is None or deadline > now:
-                    continue  # decided meanwhile
-                try:
-                    with session.begin_nested():
-                        phase = decide_at_deadline(session, settings, council, verdict, now)
-                except Exception:
-                    log.exception("Deciding council %s at its deadline failed", cid)
-                    report.errors += 1
-                    continue
-                report.decided += 1
-                report.outcomes[phase.value] = report.outcomes.get(phase.value, 0) + 1
-            session.commit()
+    def each(session: Session, ids: list[int]) -> None:
+        councils = {
+            c.id: c
+            for c in session.scalars(select(CouncilSession).where(CouncilSession.id.in_(ids)))
+        }
+        verdicts = decide(session, ids, now, notice(settings))
+        for cid in ids:
+            council = councils.get(cid)
+            verdict = verdicts.get(cid)
+            if council is None or verdict is None:
+                continue
+            deadline = council.mentor_response_deadline
+            if council.coordination_status not in OPEN or deadline is None or deadline > now:
+                continue  # decided meanwhile
+            try:
+                with session.begin_nested():
+                    phase = decide_at_deadline(session, settings, council, verdict, now)
+            except Exception:
+                log.exception("Deciding council %s at its deadline failed", cid)
+                report.errors += 1
+                continue
+            report.decided += 1
+            report.outcomes[phase.value] = report.outcomes.get(phase.value, 0) + 1
+
+    _batches(db, _due_deadlines(now), batch, each)
 
 
 def send_reminders(
     db: Database, settings: Settings, now: datetime, report: PassReport, batch: int = BATCH
 ) -> None:
-    after = 0
-    while True:
-        with db.write() as session:
-            ids = _claim(session, _due_reminders(settings, now), after, batch)
-            if not ids:
-                return
-            after = ids[-1]
-            for council in session.scalars(
-                select(CouncilSession).where(CouncilSession.id.in_(ids))
-            ):
-                try:
-                    with session.begin_nested():
-                        report.reminders += send_due(session, settings, council, now)
-                except Exception:
-                    log.exception("Reminders of council %s failed", council.id)
-                    report.errors += 1
-            session.commit()
+    def each(session: Session, ids: list[int]) -> None:
+        for council in session.scalars(select(CouncilSession).where(CouncilSession.id.in_(ids))):
+            try:
+                with session.begin_nested():
+                    report.reminders += send_due(session, settings, council, now)
+            except Exception:
+                log.exception("Reminders of council %s failed", council.id)
+                report.errors += 1
+
+    _batches(db, _due_reminders(settings, now), batch, each)
 
 
 def deliver(db: Database, settings: Settings, now: datetime) -> int | None:
