@@ -20,20 +20,25 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("timezone", sa.String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column("notify_email", sa.Boolean(), server_default=sa.true(), nullable=False)
-        )
-        batch_op.add_column(
-            sa.Column("notify_in_app", sa.Boolean(), server_default=sa.true(), nullable=False)
-        )
-        batch_op.add_column(sa.Column("webhook_url", sa.String(length=500), nullable=True))
-        batch_op.add_column(sa.Column("webhook_secret", sa.String(length=128), nullable=True))
-    with op.batch_alter_table("notifications", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("attempts", sa.Integer(), server_default="0", nullable=False))
-        batch_op.add_column(sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("read_at", sa.DateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMN, not batch mode: on SQLite a batch rebuild drops and re-creates the
+    # table, and with foreign keys on, dropping ``users`` would cascade into every table
+    # that references it (mentor profiles, ...).
+    op.add_column("users", sa.Column("timezone", sa.String(length=64), nullable=True))
+    op.add_column(
+        "users", sa.Column("notify_email", sa.Boolean(), server_default=sa.true(), nullable=False)
+    )
+    op.add_column(
+        "users", sa.Column("notify_in_app", sa.Boolean(), server_default=sa.true(), nullable=False)
+    )
+    op.add_column("users", sa.Column("webhook_url", sa.String(length=500), nullable=True))
+    op.add_column("users", sa.Column("webhook_secret", sa.String(length=128), nullable=True))
+    op.add_column(
+        "notifications", sa.Column("attempts", sa.Integer(), server_default="0", nullable=False)
+    )
+    op.add_column(
+        "notifications", sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True)
+    )
+    op.add_column("notifications", sa.Column("read_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "notification_attempts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -86,13 +91,8 @@ def downgrade() -> None:
     with op.batch_alter_table("notification_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notification_attempts_notification_id"))
     op.drop_table("notification_attempts")
-    with op.batch_alter_table("notifications", schema=None) as batch_op:
-        batch_op.drop_column("read_at")
-        batch_op.drop_column("next_attempt_at")
-        batch_op.drop_column("attempts")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("webhook_secret")
-        batch_op.drop_column("webhook_url")
-        batch_op.drop_column("notify_in_app")
-        batch_op.drop_column("notify_email")
-        batch_op.drop_column("timezone")
+    # Plain DROP COLUMN (SQLite 3.35+), for the same reason as the upgrade.
+    for column in ("read_at", "next_attempt_at", "attempts"):
+        op.drop_column("notifications", column)
+    for column in ("webhook_secret", "webhook_url", "notify_in_app", "notify_email", "timezone"):
+        op.drop_column("users", column)
