@@ -15,8 +15,6 @@ the pairs they block.
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import numpy.typing as npt
+from highspy._core import _Highs
 
 from .optimiser_problem import Arrays, IntArray
 
@@ -266,18 +265,22 @@ def lexicographic_costs(arrays: Arrays) -> tuple[npt.NDArray[np.int64], int, int
     return np.r_[w1 + s_opt, w2 + s_pair].astype(np.int64), w1, w2
 
 
-def _quiet_highs() -> highspy.Highs:
-    """A HiGHS instance, keeping its C++ banner off stdout (the CLI prints JSON there)."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            h = highspy.Highs()  # type: ignore[no-untyped-call]
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+def quiet_highs(options: dict[str, bool | int | float | str]) -> _Highs:
+    """A HiGHS instance that never writes to the process's stdout or stderr.
+
+    HiGHS logs its banner at the first call made with ``output_flag`` still on, and
+    ``highspy.Highs()`` makes such a call in its constructor (it installs its Python
+    callback hook), before any option can be set. The compiled base class is the same
+    solver without that hook, so here the logging options are the very first calls:
+    the solver stays silent through its own options, and no file descriptor is touched
+    (redirecting fd 1 would swallow every other thread's output in a server).
+    """
+    h = _Highs()
     h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
+    h.setOptionValue("log_file", "")
+    for name, value in options.items():
+        h.setOptionValue(name, value)
     return h
 
 
@@ -287,8 +290,7 @@ def solve_component(
     """Maximise ``costs`` over the model with HiGHS, warm-started from ``start``."""
     began = time.perf_counter()
     n = len(costs)
-    h = _quiet_highs()
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs({})
     lp = highspy.HighsLp()
     lp.num_col_ = n
     lp.num_row_ = len(rows.lower)
