@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# The desktop app (it starts the embedded demo platform itself). The offscreen default
+# above is for the tests: drop it here unless QT_QPA_PLATFORM came from the environment.
 run: $(STAMP)
-	$(BIN)/python -m mentra_platform.run_demo
+	$(if $(filter file,$(origin QT_QPA_PLATFORM)),env -u QT_QPA_PLATFORM) $(BIN)/mentra-desktop
 
 lint: $(STAMP)
 	$(BIN)/ruff check mentra_desktop mentra_platform tests bench

@@ -98,6 +98,12 @@ class CouncilGridModel(QAbstractTableModel):
         self._at_risk_only = False
         self._sort_column = DEADLINE
         self._sort_order = Qt.SortOrder.AscendingOrder
+        self._keys: dict[int, Any] = {}
+        """Sort key by council id for ``_keys_column`` (built once per column)."""
+        self._keys_column: int | None = None
+        self._risk_memo: dict[int, tuple[str, ...]] = {}
+        """Risk codes by council id at ``_now`` (cleared by the clock and by changes)."""
+        self._counts: dict[str, int] = {}
 
     # --- Qt model interface -------------------------------------------------------
 
@@ -141,7 +147,7 @@ class CouncilGridModel(QAbstractTableModel):
             return s["status"]
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._foreground(s, column)
-        if role == Qt.ItemDataRole.FontRole and column == TOPIC and risks(s, self._now):
+        if role == Qt.ItemDataRole.FontRole and column == TOPIC and self._risks(s):
             font = QFont()
             font.setBold(True)
             return font
@@ -175,6 +181,9 @@ class CouncilGridModel(QAbstractTableModel):
         try:
             self._rows = {int(s["id"]): s for s in summaries}
             self._haystacks = {cid: _haystack(s) for cid, s in self._rows.items()}
+            self._keys_column = None
+            self._risk_memo.clear()
+            self._count_statuses()
             self._ids = self._ordered(self._matching())
             self._reindex()
         finally:
@@ -183,8 +192,15 @@ class CouncilGridModel(QAbstractTableModel):
     def upsert(self, summary: Summary) -> None:
         """One council changed or arrived: update its row in place, or append it."""
         council_id = int(summary["id"])
+        old = self._rows.get(council_id)
+        if old is not None:
+            self._counts[old["status"]] -= 1
+        self._counts[summary["status"]] = self._counts.get(summary["status"], 0) + 1
         self._rows[council_id] = summary
         self._haystacks[council_id] = _haystack(summary)
+        self._risk_memo.pop(council_id, None)
+        if self._keys_column is not None:
+            self._keys[council_id] = (self._sort_value(summary, self._keys_column), council_id)
         row = self._row_of.get(council_id)
         if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
@@ -196,8 +212,12 @@ class CouncilGridModel(QAbstractTableModel):
             self.endInsertRows()
 
     def remove(self, council_id: int) -> None:
-        self._rows.pop(council_id, None)
+        old = self._rows.pop(council_id, None)
+        if old is not None:
+            self._counts[old["status"]] -= 1
         self._haystacks.pop(council_id, None)
+        self._keys.pop(council_id, None)
+        self._risk_memo.pop(council_id, None)
         row = self._row_of.get(council_id)
         if row is None:
             return
@@ -225,6 +245,9 @@ class CouncilGridModel(QAbstractTableModel):
     def tick(self) -> None:
         """The clock moved: repaint the countdowns and risk flags (one ranged change)."""
         self._now = self._clock()
+        self._risk_memo.clear()
+        if self._keys_column == RISK:
+            self._keys_column = None
         if self._ids:
             self.dataChanged.emit(
                 self.index(0, DEADLINE),
@@ -248,10 +271,7 @@ class CouncilGridModel(QAbstractTableModel):
         return len(self._rows)
 
     def counts_by_status(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for s in self._rows.values():
-            counts[s["status"]] = counts.get(s["status"], 0) + 1
-        return counts
+        return {status: n for status, n in self._counts.items() if n}
 
     @property
     def sort_column(self) -> int:
@@ -263,11 +283,24 @@ class CouncilGridModel(QAbstractTableModel):
 
     # --- internals ----------------------------------------------------------------
 
+    def _risks(self, s: Summary) -> tuple[str, ...]:
+        council_id = int(s["id"])
+        found = self._risk_memo.get(council_id)
+        if found is None:
+            found = self._risk_memo[council_id] = risks(s, self._now)
+        return found
+
+    def _count_statuses(self) -> None:
+        counts: dict[str, int] = {}
+        for s in self._rows.values():
+            counts[s["status"]] = counts.get(s["status"], 0) + 1
+        self._counts = counts
+
     def _accepts(self, council_id: int) -> bool:
         s = self._rows[council_id]
         if self._statuses and s["status"] not in self._statuses:
             return False
-        if self._at_risk_only and not risks(s, self._now):
+        if self._at_risk_only and not self._risks(s):
             return False
         hay = self._haystacks[council_id]
         return all(word in hay for word in self._search)
@@ -275,11 +308,21 @@ class CouncilGridModel(QAbstractTableModel):
     def _matching(self) -> list[int]:
         if not (self._search or self._statuses or self._at_risk_only):
             return list(self._rows)
+        if not (self._statuses or self._at_risk_only):  # the common case: typing
+            words = self._search
+            if len(words) == 1:
+                word = words[0]
+                return [cid for cid, hay in self._haystacks.items() if word in hay]
+            return [cid for cid, hay in self._haystacks.items() if all(w in hay for w in words)]
         return [cid for cid in self._rows if self._accepts(cid)]
 
     def _ordered(self, ids: list[int]) -> list[int]:
-        rows, column = self._rows, self._sort_column
-        keyed = sorted(ids, key=lambda cid: (self._sort_value(rows[cid], column), cid))
+        column = self._sort_column
+        if self._keys_column != column:
+            rows = self._rows
+            self._keys = {cid: (self._sort_value(s, column), cid) for cid, s in rows.items()}
+            self._keys_column = column
+        keyed = sorted(ids, key=self._keys.__getitem__)
         if self._sort_order == Qt.SortOrder.DescendingOrder:
             keyed.reverse()
         return keyed
@@ -303,7 +346,7 @@ class CouncilGridModel(QAbstractTableModel):
             return s["lead"].casefold() or "\uffff"
         if column == BEST:
             return _epoch(s["best_slot_start"])
-        return -len(risks(s, self._now))
+        return -len(self._risks(s))
 
     def _display(self, s: Summary, column: int) -> str:
         if column == TOPIC:
@@ -323,7 +366,7 @@ class CouncilGridModel(QAbstractTableModel):
             return str(s["lead"]) or "—"
         if column == BEST:
             return self._best(s)
-        found = risks(s, self._now)
+        found = self._risks(s)
         return "⚠ " + ", ".join(_RISK_SHORT[r] for r in found) if found else ""
 
     def _best(self, s: Summary) -> str:
@@ -359,7 +402,7 @@ class CouncilGridModel(QAbstractTableModel):
                 return f"{when}\nLeading so far, {seats}; waiting for answers"
             return when
         if column == RISK:
-            lines = [RISK_TEXT[r] for r in risks(s, self._now)]
+            lines = [RISK_TEXT[r] for r in self._risks(s)]
             if s["silent"]:
                 lines.append("Silent: " + ", ".join(s["silent"]))
             return "\n".join(lines) or None
@@ -368,7 +411,7 @@ class CouncilGridModel(QAbstractTableModel):
         return None
 
     def _foreground(self, s: Summary, column: int) -> QBrush | None:
-        if column == RISK or (column == DEADLINE and "deadline" in risks(s, self._now)):
+        if column == RISK or (column == DEADLINE and "deadline" in self._risks(s)):
             return QBrush(palette.RISK)
         if column in (DEADLINE, BEST) and s["status"] in ("confirmed", "cancelled"):
             return QBrush(palette.MUTED)

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QSize, QTimer, Signal
-from PySide6.QtWidgets import QApplication
 
 from mentra_desktop.views.controller import utcnow
 from mentra_desktop.views.council_analysis import CELL_KIND, CouncilAnalysis, analyse
@@ -124,7 +123,6 @@ class Screenshot(QObject):
         self._rendered = True
         window = self.desktop.window
         window.resize(self.size)
-        QApplication.processEvents()
         pixmap = window.grab()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not pixmap.save(str(self.path), "PNG"):
