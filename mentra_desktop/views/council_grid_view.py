@@ -42,7 +42,7 @@ TICK_MS = 30_000
 """How often the countdowns repaint."""
 
 CHIPS = ("collecting", "selecting", "needs_alternatives", "rescheduling", "draft", "confirmed")
-_WIDTHS = {TOPIC: 270, MENTEE: 95, STATUS: 160, ANSWERS: 70, DEADLINE: 125, LEAD: 125, BEST: 205}
+_WIDTHS = {TOPIC: 255, MENTEE: 95, STATUS: 160, ANSWERS: 70, DEADLINE: 140, LEAD: 125, BEST: 205}
 
 
 class _SearchBox(QLineEdit):

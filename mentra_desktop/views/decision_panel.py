@@ -138,6 +138,9 @@ class DecisionPanel(QWidget):
     def set_analysis(self, analysis: CouncilAnalysis | None) -> None:
         self._analysis = analysis
         self.table_model.set_analysis(analysis)
+        has_decision = analysis is not None and analysis.decision is not None
+        self.details.setVisible(has_decision)
+        self.table.setVisible(has_decision)
         self._update_verdict()
         self._update_decisive()
         self._update_alternatives()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from typing import Any
 
@@ -178,6 +179,14 @@ def run(args: argparse.Namespace) -> int:
     else:
         QTimer.singleShot(0, launcher.start_embedded)
     app.setQuitOnLastWindowClosed(True)
+    # Ctrl+C and SIGTERM quit through Qt, so the window saves its layout and the embedded
+    # platform is stopped; the timer lets Python run its handlers while Qt waits.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: app.quit())
+    wake = QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
     app.exec()
+    wake.stop()
     launcher.shutdown()
     return launcher.exit_code

@@ -207,9 +207,13 @@ class MainWindow(QMainWindow):
         selected = self.grid.selected_id()
         self.grid_model.set_summaries(summaries)
         target = selected if self._loaded else self._restore_selection
+        first_load = not self._loaded
         self._loaded = self._loaded or bool(summaries)
         if target is not None and self.grid.selected_id() != target:
             self.grid.select_council(target)
+        if first_load and self.grid.selected_id() is None and self.grid_model.rowCount():
+            # A first start opens on the most urgent council rather than empty panes.
+            self.grid.select_council(self.grid_model.council_id(0))
 
     def _on_summaries_changed(self, summaries: list[dict[str, Any]]) -> None:
         for summary in summaries:

@@ -118,7 +118,9 @@ class ResponseMatrixView(QWidget):
         self.nudge_buttons: dict[int, QPushButton] = {}
         self.model.modelReset.connect(self._update_buttons)
 
-        legend = QHBoxLayout()
+        self.legend = QWidget()
+        legend = QHBoxLayout(self.legend)
+        legend.setContentsMargins(0, 0, 0, 0)
         legend.setSpacing(10)
         for kind in LEGEND:
             legend.addWidget(_legend_chip(kind))
@@ -129,14 +131,16 @@ class ResponseMatrixView(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
-        layout.addLayout(legend)
+        layout.addWidget(self.legend)
         layout.addWidget(self.table, 1)
 
     def set_analysis(self, analysis: CouncilAnalysis | None) -> None:
         self.model.set_analysis(analysis)
+        self.legend.setVisible(analysis is not None)
+        self.table.setVisible(analysis is not None)
         if analysis is None:
             self.title.setText("Select a council")
-            self.subtitle.setText("")
+            self.subtitle.setText("Its mentors' answers for each proposed slot appear here.")
             return
         doc = analysis.doc
         self.title.setText(f"{doc['topic']}")
