@@ -15,12 +15,15 @@ available, the whole hour, not busy), and the objective is lexicographic:
    largest absolute score any one slot can reach: within one council, seating the lead
    always beats any other score difference.
 
-The solver is HiGHS (branch and cut, through ``highspy``) on one weighted integer
-objective whose weights provably preserve the lexicographic order (see
-:func:`.optimiser_milp.lexicographic_costs`), solved per independent component and
-warm-started from the greedy plan, so a time-limited run is never worse than greedy.
-Every plan is re-checked by :func:`.optimiser_problem.check_plan` before it is
-returned; if the solver's plan failed the check the greedy plan is returned instead.
+The solver is HiGHS (simplex and branch and cut, through ``highspy``). Each independent
+component is solved level by level (:mod:`.optimiser_levels`): the number scheduled to a
+proven optimum, then the attendees with that number held by an exact integer row, then
+the score with both held, so no weight has to out-rank a whole level. Each component
+starts from the greedy plan and keeps whichever plan is lexicographically better, so a
+time-limited run is never worse than greedy. ``optimal`` means every level of every
+component is proven. Every plan is re-checked by :func:`.optimiser_problem.check_plan`
+before it is returned; if the solver's plan failed the check the greedy plan is
+returned instead.
 """
 
 from __future__ import annotations
@@ -41,12 +44,17 @@ from mentra_desktop.scheduling.model import (
     Weights,
     require_aware,
 )
+from mentra_desktop.scheduling.optimiser_levels import (
+    LEVELS,
+    Levels,
+    Solved,
+    level_costs,
+    solve_component,
+)
 from mentra_desktop.scheduling.optimiser_milp import (
     build_rows,
     components,
-    lexicographic_costs,
     overlap_cliques,
-    solve_component,
     subset,
 )
 from mentra_desktop.scheduling.optimiser_problem import (
@@ -87,8 +95,8 @@ class OptimisationResult:
     """The plan and how good it is known to be.
 
     ``objective`` holds ``scheduled``, ``attendees`` and ``score`` (points, lead bonus
-    included). ``gap`` is the relative gap on the combined weighted objective, worst
-    over the solved components (0 when proven); ``scheduled_bound`` is a proven upper
+    included). ``gap`` is the relative gap of the first level not proven optimal, 0 when
+    every level is (see :func:`lexicographic_gap`); ``scheduled_bound`` is a proven upper
     bound on the number of schedulable councils. ``seconds`` is the total wall time.
     """
 
@@ -218,41 +226,82 @@ def _warm_start(part: Arrays, plan: Plan, n_mentors: int) -> npt.NDArray[np.floa
     return columns
 
 
+def _levels(part: Arrays, columns: npt.NDArray[np.float64]) -> Levels:
+    x = np.rint(columns).astype(np.int64)
+    scheduled, attendees, score = (int(c @ x) for c in level_costs(part))
+    return scheduled, attendees, score
+
+
+def _keep_better(part: Arrays, solved: Solved, start: npt.NDArray[np.float64]) -> Solved:
+    """The solver's outcome, or the greedy plan when that is lexicographically better.
+
+    Only an unproven level can leave the solver below greedy; its bounds still hold
+    (they bound the optimum, not the plan), so they are kept with greedy's values.
+    """
+    greedy_values = _levels(part, start)
+    if solved.columns is not None and solved.values >= greedy_values:
+        return solved
+    return Solved(start, greedy_values, solved.bounds, 0, solved.seconds)
+
+
+def lexicographic_gap(outcomes: Sequence[Solved]) -> tuple[int, float]:
+    """``(levels proven everywhere, gap)``.
+
+    The gap is the relative gap of the first level not proven in every component,
+    ``(Σ bound - Σ value) / max(|Σ value|, 1)`` over the components, where a component's
+    bound holds for plans that keep the levels above at their (proven) optimum. It is 0
+    exactly when every level is proven, and at least ``1 / max(|Σ value|, 1)`` otherwise
+    (an unproven integer level is bounded by at least its value plus one).
+    """
+    proven = min((o.proven for o in outcomes), default=LEVELS)
+    if proven == LEVELS:
+        return proven, 0.0
+    value = sum(o.values[proven] for o in outcomes)
+    bound = sum(
+        o.values[proven] if o.proven > proven else max(o.bounds[proven], o.values[proven] + 1)
+        for o in outcomes
+    )
+    return proven, (bound - value) / max(abs(value), 1)
+
+
 def solve_problem(problem: Problem, time_limit_s: float) -> tuple[Plan, str, float, int]:
-    """Solve ``problem``; return ``(plan, status, gap, scheduled_bound)``."""
+    """Solve ``problem``; return ``(plan, status, gap, scheduled_bound)``.
+
+    ``status`` is ``optimal`` only when every level of every component is proven; see
+    :func:`lexicographic_gap` for ``gap``. ``scheduled_bound`` is a proven upper bound on
+    the number of schedulable councils.
+    """
     deadline = time.perf_counter() + time_limit_s
     baseline = greedy(problem)
     arrays = flatten(problem)
     label = components(arrays, overlap_cliques(arrays))
     plan: list[tuple[int, tuple[int, ...]]] = []
-    proven, gap, bound = True, 0.0, 0
-    masks = _bundles(label)
+    outcomes: list[Solved] = []
     remaining = float(len(arrays.option_index))
-    for mask in masks:
+    # Smallest first: each bundle's share of the time is proportional to its options,
+    # and what the small ones leave goes to the large ones after them.
+    for mask in sorted(_bundles(label), key=np.count_nonzero):
         part = subset(arrays, mask)
-        costs, w1, _ = lexicographic_costs(part)
         share = max(deadline - time.perf_counter(), 0.0) * len(part.option_index) / remaining
         remaining -= len(part.option_index)
         start = _warm_start(part, baseline, len(problem.mentor_ids))
-        solved = solve_component(part, build_rows(part), costs, start, share)
+        solved = solve_component(part, build_rows(part), start, time.perf_counter() + share)
+        solved = _keep_better(part, solved, start)
+        outcomes.append(solved)
         columns = solved.columns if solved.columns is not None else start
-        value = (
-            float(costs @ np.rint(columns)) if solved.columns is not None else float(costs @ start)
-        )
-        proven &= solved.proven
-        ceiling = min(solved.bound, float(costs.sum()))  # all-ones bounds any plan (costs >= 0)
-        gap = max(gap, (ceiling - value) / max(abs(value), 1.0))
-        bound += int(np.floor(max(ceiling, value) / w1 + 1e-9))
         chosen = np.flatnonzero(columns[: len(part.option_index)] > 0.5)
         attend = columns[len(part.option_index) :] > 0.5
         for k in chosen.tolist():
             mentors = part.pair_mentor[attend & (part.pair_option == k)]
             plan.append((int(part.option_index[k]), tuple(sorted(mentors.tolist()))))
+    proven, gap = lexicographic_gap(outcomes)
+    bound = sum(
+        o.values[0] if o.proven > 0 else max(o.bounds[0], o.values[0] + 1) for o in outcomes
+    )
     found: Plan = tuple(sorted(plan))
     if check_plan(problem, found) or objective(problem, found) < objective(problem, baseline):
         return baseline, "feasible", max(gap, 1e-9), max(bound, len(baseline))
-    status = "optimal" if proven else "feasible"
-    return found, status, (0.0 if proven else max(gap, 0.0)), bound
+    return found, ("optimal" if proven == LEVELS else "feasible"), gap, bound
 
 
 def _result(

@@ -10,7 +10,8 @@ Output::
 
     {"status": "optimal"|"feasible", "scheduled": [{"council", "slot", "mentors"}],
      "unscheduled": [council ids], "objective": {"scheduled", "attendees", "score"},
-     "gap": relative gap on the combined weighted objective (0 when optimal),
+     "gap": relative gap of the first level (scheduled, attendees, score) not proven
+            optimal, 0 exactly when "optimal",
      "scheduled_bound": proven upper bound on schedulable councils}
 
 Each council entry is parsed by :func:`.documents.parse_request`; its errors are

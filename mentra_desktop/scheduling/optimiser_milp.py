@@ -1,4 +1,4 @@
-"""The optimiser's integer programme, built with numpy and solved by HiGHS (highspy).
+"""The optimiser's integer programme, built with numpy for HiGHS (highspy).
 
 Variables: ``y[o]`` — option ``o`` (a council's slot) is chosen; ``x[p]`` — the mentor
 of pair ``p`` attends its option. Constraints, all built as sparse rows at once:
@@ -10,12 +10,11 @@ of pair ``p`` attends its option. Constraints, all built as sparse rows at once:
   conflicts keep the LP relaxation tight and the row count linear.
 
 Confirmed sessions never reach the model: :func:`~.optimiser_problem.flatten` removes
-the pairs they block.
+the pairs they block. :mod:`.optimiser_levels` solves it level by level.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,17 +37,6 @@ class Rows:
     starts: IntArray
     index: IntArray
     value: npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True)
-class Solved:
-    """A level's outcome: chosen columns, objective value, proven bound, whether proven."""
-
-    columns: npt.NDArray[np.float64] | None
-    value: float
-    bound: float
-    proven: bool
-    seconds: float
 
 
 def overlap_cliques(arrays: Arrays) -> tuple[IntArray, IntArray]:
@@ -234,37 +222,6 @@ def components(arrays: Arrays, cliques: tuple[IntArray, IntArray]) -> IntArray:
             return label
 
 
-def lexicographic_costs(arrays: Arrays) -> tuple[npt.NDArray[np.int64], int, int]:
-    """Integer column costs whose maximum is the lexicographic optimum, and ``W1, W2``.
-
-    Scores are shifted so every option and pair scores ``>= 0`` (subtracting a constant
-    per chosen option or attendee changes only levels that outrank the score). With
-    ``S`` an upper bound of the shifted score of any plan and ``A`` of its attendees,
-    ``W2 = S + 1`` and ``W1 = W2 * A + S + 1`` make one more council worth more than any
-    attendee and score change, and one more attendee more than any score change:
-    cost ``W1 + s'(o)`` per option and ``W2 + s'(p)`` per pair.
-    """
-    s_opt = arrays.option_score - (arrays.option_score.min() if len(arrays.option_score) else 0)
-    s_pair = arrays.pair_score - (arrays.pair_score.min() if len(arrays.pair_score) else 0)
-    order = np.lexsort((-s_pair, arrays.pair_option))
-    sorted_option = arrays.pair_option[order]
-    first = np.searchsorted(sorted_option, sorted_option, side="left")
-    rank = np.arange(len(order)) - first
-    top = rank < arrays.option_max[sorted_option]
-    n_opt = len(s_opt)
-    best_sum = np.bincount(sorted_option[top], weights=s_pair[order][top], minlength=n_opt)
-    seats = np.bincount(sorted_option[top], minlength=n_opt)
-    n_council = int(arrays.option_council.max()) + 1 if n_opt else 0
-    score_ub = np.zeros(n_council, dtype=np.int64)
-    seats_ub = np.zeros(n_council, dtype=np.int64)
-    np.maximum.at(score_ub, arrays.option_council, s_opt + best_sum.astype(np.int64))
-    np.maximum.at(seats_ub, arrays.option_council, seats)
-    total_score, total_seats = int(score_ub.sum()), int(seats_ub.sum())
-    w2 = total_score + 1
-    w1 = w2 * total_seats + total_score + 1
-    return np.r_[w1 + s_opt, w2 + s_pair].astype(np.int64), w1, w2
-
-
 def quiet_highs(options: dict[str, bool | int | float | str]) -> _Highs:
     """A HiGHS instance that never writes to the process's stdout or stderr.
 
@@ -284,19 +241,23 @@ def quiet_highs(options: dict[str, bool | int | float | str]) -> _Highs:
     return h
 
 
-def solve_component(
-    arrays: Arrays, rows: Rows, costs: IntArray, start: npt.NDArray[np.float64], time_limit: float
-) -> Solved:
-    """Maximise ``costs`` over the model with HiGHS, warm-started from ``start``."""
-    began = time.perf_counter()
-    n = len(costs)
-    h = quiet_highs({})
+def pass_model(
+    h: _Highs,
+    rows: Rows,
+    cost: npt.NDArray[np.float64],
+    lower: npt.NDArray[np.float64],
+    upper: npt.NDArray[np.float64],
+    *,
+    integer: bool,
+) -> None:
+    """Load the model ``rows`` (columns ``[y..., x...]``) into ``h``, maximising ``cost``."""
+    n = len(cost)
     lp = highspy.HighsLp()
     lp.num_col_ = n
     lp.num_row_ = len(rows.lower)
-    lp.col_cost_ = costs.astype(np.float64)
-    lp.col_lower_ = np.zeros(n)
-    lp.col_upper_ = np.ones(n)
+    lp.col_cost_ = cost
+    lp.col_lower_ = lower
+    lp.col_upper_ = upper
     lp.row_lower_ = rows.lower
     lp.row_upper_ = rows.upper
     lp.sense_ = highspy.ObjSense.kMaximize
@@ -308,23 +269,6 @@ def solve_component(
     matrix.index_ = rows.index.astype(np.int32)
     matrix.value_ = rows.value
     lp.a_matrix_ = matrix
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    if integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * n
     h.passModel(lp)
-    h.setOptionValue("time_limit", max(time_limit, 0.01))
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("mip_abs_gap", 0.5)  # the objective is integral
-    h.setOptionValue("random_seed", 0)
-    h.setOptionValue("threads", 1)
-    warm = highspy.HighsSolution()
-    warm.col_value = start
-    warm.value_valid = True
-    h.setSolution(warm)
-    h.run()
-    info = h.getInfo()
-    status = h.getModelStatus()
-    proven = status == highspy.HighsModelStatus.kOptimal
-    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    columns = np.asarray(h.getSolution().col_value, dtype=np.float64) if has_solution else None
-    value = float(info.objective_function_value) if has_solution else float("-inf")
-    bound = float(info.mip_dual_bound)
-    return Solved(columns, value, bound, proven, time.perf_counter() - began)

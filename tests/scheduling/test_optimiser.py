@@ -13,7 +13,7 @@ from mentra_desktop.scheduling import optimiser
 from mentra_desktop.scheduling.model import SchedulingInputError, SelectionRequest, Slot
 from mentra_desktop.scheduling.optimiser import ConfirmedSession, greedy_plan, optimise
 from mentra_desktop.scheduling.optimiser_cli import run
-from mentra_desktop.scheduling.optimiser_milp import Solved
+from mentra_desktop.scheduling.optimiser_levels import Solved
 from mentra_desktop.scheduling.optimiser_problem import (
     Option,
     Problem,
@@ -189,7 +189,7 @@ def test_solver_without_solution_falls_back_to_greedy(monkeypatch: pytest.Monkey
     problem = plain((1, 2, -1, [(0, (0, 1), 0)]), (1, 2, -1, [(0, (0, 1), 0)]))
 
     def nothing(*_: Any, **__: Any) -> Solved:
-        return Solved(None, float("-inf"), 1e12, False, 0.0)
+        return Solved(None, (0, 0, 0), (2, 4, 10**6), 0, 0.0)
 
     monkeypatch.setattr(optimiser, "solve_component", nothing)
     plan, status, gap, _ = solve(problem)
@@ -199,8 +199,9 @@ def test_solver_without_solution_falls_back_to_greedy(monkeypatch: pytest.Monkey
 def test_invalid_solver_plan_is_never_returned(monkeypatch: pytest.MonkeyPatch) -> None:
     problem = plain((1, 2, -1, [(0, (0, 1), 0)]), (1, 2, -1, [(0, (0, 1), 0)]))
 
-    def everything(_: Any, __: Any, costs: Any, *___: Any) -> Solved:
-        return Solved(np.ones(len(costs)), 1.0, 1.0, True, 0.0)  # double-books both mentors
+    def everything(part: Any, *_: Any) -> Solved:
+        columns = np.ones(len(part.option_index) + len(part.pair_option))
+        return Solved(columns, (2, 4, 0), (2, 4, 0), 3, 0.0)  # double-books both mentors
 
     monkeypatch.setattr(optimiser, "solve_component", everything)
     plan, status, _, _ = solve(problem)
