@@ -25,43 +25,8 @@ STYLES = RESOURCES / "styles"
 ICONS = RESOURCES / "icons"
 
 
-NONE_REFCOUNT_BUG = ("6.12.0",)
-"""PySide6 releases whose methods return ``None``, ``True`` and ``False`` without a new
-reference. On CPython before 3.12 (where those are not immortal) every such call from
-Python lowers the singleton's reference count by one, and after a few thousand calls (a
-few seconds of painting) the interpreter aborts with "Fatal Python error: none_dealloc"
-(or ``bool_dealloc``). Reproduced with ``QLabel().setText`` in a loop: 6.12.0 aborts,
-6.11.3 does not."""
-
-
-def guard_none_refcount() -> bool:
-    """Work around :data:`NONE_REFCOUNT_BUG`: give ``None``, ``True`` and ``False``
-    reference counts no session can exhaust (what CPython 3.12 does by making them
-    immortal). Does nothing on CPython ≥ 3.12, on other interpreters, or with an
-    unaffected PySide6; returns whether it acted. The proper fix is a PySide6 without the
-    bug (``PySide6-Essentials!=6.12.0``).
-    """
-    import ctypes
-    import platform
-
-    import PySide6
-
-    if (
-        sys.version_info >= (3, 12)
-        or platform.python_implementation() != "CPython"
-        or PySide6.__version__ not in NONE_REFCOUNT_BUG
-    ):
-        return False
-    for singleton in (None, True, False):
-        count = ctypes.c_ssize_t.from_address(id(singleton))
-        if count.value < 2**40:
-            count.value += 2**40
-    return True
-
-
 def get_qapp(argv: list[str] | None = None) -> QApplication:
     """The application object, created once with our names, stylesheet and icon."""
-    guard_none_refcount()
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app

@@ -31,7 +31,6 @@ from desktop_live import TcpProxy, build_desktop
 from fastapi import FastAPI
 from sqlalchemy import create_engine
 
-from mentra_desktop.views.app import guard_none_refcount
 from mentra_desktop.views.desktop import Desktop
 from mentra_platform.core.config import Settings
 from mentra_platform.core.db import Database, make_database
@@ -45,7 +44,6 @@ ADMIN = "admin@example.com"
 PASSWORD = DEMO_PASSWORD
 SEEDED_AT = datetime.now(UTC).replace(microsecond=0)
 
-guard_none_refcount()  # pytest-qt makes the QApplication; see the function's docstring
 
 _HERE = Path(__file__).parent
 _SERVER_THREADS = ("AnyIO worker thread", "asyncio_", "views-uvicorn", "password-check")

@@ -1,5 +1,6 @@
-"""The application shell: settings under MENTRA_DESKTOP_HOME, resources, and the guard
-that keeps PySide6 6.12.0 from aborting the interpreter on CPython 3.11."""
+"""The application shell: settings under MENTRA_DESKTOP_HOME, resources, and a guard
+against PySide6 releases that drop references to None/True/False (6.12.0 aborted the
+interpreter on CPython 3.11 within seconds; pyproject excludes it)."""
 
 from __future__ import annotations
 
