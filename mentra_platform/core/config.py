@@ -132,8 +132,10 @@ class Settings:
     # Login throttling: this many failures per (email, client) within the window → 429.
     login_max_failures: int = 5
     login_window_seconds: int = 900
-    # Server-sent events: how often the change table is polled, and the keep-alive.
-    sse_poll_seconds: float = 0.5
+    # Server-sent events: how often the change table is polled (by one poller per process,
+    # only while a stream is open: a desktop sees another client's write within ~0.1 s),
+    # and the keep-alive.
+    sse_poll_seconds: float = 0.1
     sse_heartbeat_seconds: float = 15.0
     # Threads that run sync endpoints in one API process (keep db_pool_size's request share
     # at least this large, so a thread never waits for a connection).
