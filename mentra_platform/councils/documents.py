@@ -90,7 +90,9 @@ def _fields(obj: str, arr: str, t: Any, b: Any, js: Any) -> dict[str, str]:
         ),
         "council": (
             "'id', c.id, 'topic', c.topic, 'description', c.description, "
-            "'menteeId', c.mentee_id, 'leadMentorId', c.lead_mentor_id"
+            "'menteeId', c.mentee_id, "
+            "'menteeName', (SELECT mu.full_name FROM users mu WHERE mu.id = c.mentee_id), "
+            "'leadMentorId', c.lead_mentor_id"
         ),
         "council_rest": (
             f"'mentorResponseDeadline', {t('c.mentor_response_deadline')}, "

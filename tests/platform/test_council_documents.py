@@ -102,6 +102,7 @@ def _expected(session: Any, council: CouncilSession) -> dict[str, Any]:
         "topic": council.topic,
         "description": council.description,
         "menteeId": council.mentee_id,
+        "menteeName": council.mentee.full_name,
         "leadMentorId": council.lead_mentor_id,
         "proposedTimeSlots": [
             {

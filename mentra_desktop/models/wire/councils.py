@@ -164,6 +164,7 @@ class CouncilOut(ApiModel):
     topic: str
     description: str
     mentee_id: int
+    mentee_name: str
     lead_mentor_id: int | None
     proposed_time_slots: list[SlotOut]
     mentor_response_deadline: datetime | None
