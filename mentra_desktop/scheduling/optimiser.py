@@ -235,13 +235,16 @@ def _levels(part: Arrays, columns: npt.NDArray[np.float64]) -> Levels:
 def _keep_better(part: Arrays, solved: Solved, start: npt.NDArray[np.float64]) -> Solved:
     """The solver's outcome, or the greedy plan when that is lexicographically better.
 
-    Only an unproven level can leave the solver below greedy; its bounds still hold
-    (they bound the optimum, not the plan), so they are kept with greedy's values.
+    The solver starts from greedy and only accepts strict improvements, so this is a
+    safety net. Greedy cannot beat a proven level, so it inherits the proven levels, and
+    the bounds (on the optimum, not on a plan) still hold.
     """
     greedy_values = _levels(part, start)
-    if solved.columns is not None and solved.values >= greedy_values:
+    if solved.columns is None:
+        return Solved(start, greedy_values, solved.bounds, 0, solved.seconds)
+    if solved.values >= greedy_values:
         return solved
-    return Solved(start, greedy_values, solved.bounds, 0, solved.seconds)
+    return Solved(start, greedy_values, solved.bounds, solved.proven, solved.seconds)
 
 
 def lexicographic_gap(outcomes: Sequence[Solved]) -> tuple[int, float]:

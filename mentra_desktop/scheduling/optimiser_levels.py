@@ -1,10 +1,10 @@
 """Lexicographic solve of one component: councils scheduled, then attendees, then score.
 
 The levels are solved one after another, each to a proven optimum with the levels above
-held at their optimal values, so no weight ever has to out-rank a whole level (one
-objective weighted ~1e12 per council ran into the solver's tolerances: at 10,000
-councils it reported ``optimal`` three councils short). For level ``k`` with objective
-``L_k`` and the levels above at their optima ``v_j``:
+held at their optimal values, so no weight ever has to out-rank a whole level (a single
+objective weighted ~1e12 per council is at the mercy of the solver's tolerances; one
+10,000-council run came back ``optimal`` three councils short). For level ``k`` with
+objective ``L_k`` and the levels above at their optima ``v_j``:
 
 1. **LP.** HiGHS' dual simplex maximises ``L_k + Σ_{j<k} w_j L_j`` over the LP
    relaxation, hot-started from the previous level. The multipliers ``w_j`` are small
