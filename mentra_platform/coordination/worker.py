@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from mentra_desktop.models import CoordinationStatus, CouncilSession
 from mentra_platform.coordination.clock import Clock
@@ -108,10 +108,9 @@ def decide_deadlines(
     db: Database, settings: Settings, now: datetime, report: PassReport, batch: int = BATCH
 ) -> None:
     def each(session: Session, ids: list[int]) -> None:
-        councils = {
-            c.id: c
-            for c in session.scalars(select(CouncilSession).where(CouncilSession.id.in_(ids)))
-        }
+        loaded = select(CouncilSession).where(CouncilSession.id.in_(ids))
+        eager = (selectinload(CouncilSession.mentors), selectinload(CouncilSession.slots))
+        councils = {c.id: c for c in session.scalars(loaded.options(*eager))}
         verdicts = decide(session, ids, now, notice(settings))
         for cid in ids:
             council = councils.get(cid)
