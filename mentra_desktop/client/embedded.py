@@ -6,9 +6,12 @@ Python, over SQLite in the desktop's data directory::
     python -m mentra_platform.cli seed --demo        # a new database: migrate and seed
     python -m mentra_platform.cli migrate            # an existing one
     python -m mentra_platform.cli serve --host 127.0.0.1 --port <free>
+    python -m mentra_platform.cli worker             # deadlines, reminders, delivery
 
-:meth:`EmbeddedPlatform.start` waits (bounded) for ``/healthz``; :meth:`stop` terminates
-the server and kills it if it does not exit in time. The demo accounts are those of the
+:meth:`EmbeddedPlatform.start` waits (bounded) for ``/healthz`` and then starts the
+coordination worker beside the server (``with_worker=False`` leaves it out), so councils
+on the embedded platform move on by themselves as they would on a real one; :meth:`stop`
+terminates both and kills what does not exit in time. The demo accounts are those of the
 README (coordinator@example.com / password123).
 """
 
@@ -57,14 +60,17 @@ class EmbeddedPlatform:
         start_timeout: float = 60.0,
         host: str = "127.0.0.1",
         environ: Mapping[str, str] | None = None,
+        with_worker: bool = True,
     ) -> None:
         self.data_dir = Path(data_dir)
+        self.with_worker = with_worker
         self.log_path = log_path or self.data_dir / "platform.log"
         self.seed_demo = seed_demo
         self.start_timeout = start_timeout
         self.host = host
         self._environ = dict(os.environ if environ is None else environ)
         self._process: subprocess.Popen[bytes] | None = None
+        self._worker: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
         self.url: str | None = None
         """``http://127.0.0.1:<port>`` while running, else None."""
@@ -72,6 +78,10 @@ class EmbeddedPlatform:
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    @property
+    def worker_running(self) -> bool:
+        return self._worker is not None and self._worker.poll() is None
 
     def _env(self, url: str | None) -> dict[str, str]:
         env = {k: v for k, v in self._environ.items() if k not in _STRIPPED_ENV}
@@ -121,6 +131,13 @@ class EmbeddedPlatform:
         )
         try:
             self._wait_healthy(url)
+            if self.with_worker:
+                self._worker = subprocess.Popen(
+                    [sys.executable, "-m", MODULE, "worker"],
+                    env=self._env(url),
+                    stdout=self._log,
+                    stderr=subprocess.STDOUT,
+                )
         except BaseException:
             self.stop()
             raise
@@ -142,15 +159,19 @@ class EmbeddedPlatform:
             time.sleep(0.1)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Terminate the server; kill it after ``timeout`` seconds. Idempotent."""
-        process, self._process, self.url = self._process, None, None
-        if process is not None and process.poll() is None:
-            process.terminate()
+        """Terminate the worker and the server; kill what is still running after ``timeout``
+        seconds. Idempotent."""
+        children = [c for c in (self._worker, self._process) if c is not None]
+        self._worker, self._process, self.url = None, None, None
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
             try:
-                process.wait(timeout)
+                child.wait(timeout)
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                child.kill()
+                child.wait()
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -28,11 +28,13 @@ def test_the_embedded_platform_starts_answers_and_stops() -> None:
             {"coordinatorNotes": "kept on disk"},
             if_match=first["version"],
         )
-        process = platform._process
-        assert process is not None
+        process, worker = platform._process, platform._worker
+        assert process is not None and worker is not None
+        assert platform.worker_running  # the automation runs beside the server
 
     assert not platform.running and platform.url is None
-    assert process.poll() is not None
+    assert not platform.worker_running
+    assert process.poll() is not None and worker.poll() is not None
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{url}/healthz", timeout=1)
     assert (settings.platform_data_dir / "mentra.db").is_file()
