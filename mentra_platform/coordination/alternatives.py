@@ -89,6 +89,7 @@ def send_alternatives(
         seat.attending = None
         seat.alternative_proposals = []
         seat.available_time_slots = {}
+    session.flush()  # the answers go before their slots (whose deletion would cascade)
     council.slots.clear()
     council.final_slot_id = None
     session.flush()

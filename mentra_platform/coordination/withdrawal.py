@@ -148,7 +148,7 @@ def withdraw(
     return WithdrawalResult(
         council_id=council.id,
         coordination_status=council.coordination_status,
-        attending_mentor_ids=sorted(remaining),
+        attending_mentor_ids=sorted(cm.mentor_id for cm in council.mentors if cm.attending),
         invite_sequence=council.invite_sequence,
         version=council.version,
     )

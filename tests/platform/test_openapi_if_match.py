@@ -18,6 +18,7 @@ SKIP = {
     ("post", "/r/{token}"),
     ("post", "/api/v1/me/notifications/{notification_id}/read"),
     ("patch", "/api/v1/me/notification-settings"),
+    ("post", "/api/v1/alerts/{alert_id}/acknowledge"),
 }
 """Writes with no council behind them."""
 
@@ -39,6 +40,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("post", "/api/v1/councils/{council_id}/registrations"): {"goals": "g"},
     ("put", "/api/v1/councils/{council_id}/responses/me"): {"conflictNotes": "n"},
     ("put", "/api/v1/councils/{council_id}/responses/{mentor_id}"): {"conflictNotes": "n"},
+    ("post", "/api/v1/councils/{council_id}/responses/me/withdraw"): {"reason": "probe"},
 }
 
 
