@@ -164,7 +164,8 @@ class CouncilOut(ApiModel):
     topic: str
     description: str
     mentee_id: int
-    mentee_name: str
+    mentee_name: str = ""
+    """The mentee's full name (empty from a platform that predates it)."""
     lead_mentor_id: int | None
     proposed_time_slots: list[SlotOut]
     mentor_response_deadline: datetime | None
