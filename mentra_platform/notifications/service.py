@@ -1,10 +1,11 @@
 """Queueing notifications to a council's participants, and listing them.
 
-Reminders go only to mentors whose ``availabilityResponse`` is still pending and bump their
-``lastReminderSent`` and reminder count; confirmations repeat the confirmed time to the
-attending mentors and the mentees; custom messages go to the chosen audience. A reader sees
-their own notifications (staff see all, with other people's one-click links redacted); a
-council the caller cannot see is a 404. Functions flush, never commit.
+Reminders go only to mentors whose ``availabilityResponse`` is still pending (all of them, or
+just the ``mentorIds`` asked for: a mentor without a seat is a 422, one who has already
+answered a 409) and bump their ``lastReminderSent`` and reminder count; confirmations repeat
+the confirmed time to the attending mentors and the mentees; custom messages go to the chosen
+audience. A reader sees their own notifications (staff see all, with other people's one-click
+links redacted); a council the caller cannot see is a 404. Functions flush, never commit.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from mentra_desktop.models import (
     STAFF_ROLES,
     AvailabilityResponse,
     CoordinationStatus,
+    CouncilMentor,
+    CouncilSession,
     Notification,
     NotificationKind,
     User,
@@ -31,7 +34,7 @@ from mentra_desktop.models.wire.notifications import (
     NotificationOut,
 )
 from mentra_platform.core.changes import record_change
-from mentra_platform.core.errors import Conflict
+from mentra_platform.core.errors import Conflict, field_error
 from mentra_platform.councils.access import load_visible
 from mentra_platform.notifications.messages import Body, confirmation_text, mentee_ids, queue
 
@@ -51,6 +54,29 @@ def _reminder_text(topic: str, deadline: datetime | None) -> Callable[[str], str
     return render
 
 
+def _reminded_seats(council: CouncilSession, chosen: list[int] | None) -> list[CouncilMentor]:
+    """The seats a reminder goes to: every pending one, or exactly the ``chosen`` mentors'."""
+    pending = [
+        cm for cm in council.mentors if cm.availability_response == AvailabilityResponse.PENDING
+    ]
+    if chosen is None:
+        return pending
+    seats = {cm.mentor_id: cm for cm in council.mentors}
+    wanted = list(dict.fromkeys(chosen))
+    strangers = [m for m in wanted if m not in seats]
+    if strangers:
+        listed = ", ".join(map(str, strangers))
+        raise field_error("mentorIds", f"not a mentor of this council: {listed}")
+    answered = [m for m in wanted if seats[m].availability_response != AvailabilityResponse.PENDING]
+    if answered:
+        listed = ", ".join(map(str, answered))
+        raise Conflict(
+            f"Mentor {listed} has already answered; only pending mentors are reminded",
+            errors=[("mentorIds", f"already answered: {listed}")],
+        )
+    return [seats[m] for m in wanted]
+
+
 def send(
     session: Session, actor: User, council_id: int, body: NotificationIn, now: datetime
 ) -> NotificationBatch:
@@ -64,11 +90,10 @@ def send(
     if body.kind == "reminder":
         if council.coordination_status == CoordinationStatus.CONFIRMED:
             raise Conflict("The council is confirmed; no answers are pending")
-        for cm in council.mentors:
-            if cm.availability_response == AvailabilityResponse.PENDING:
-                cm.last_reminder_sent = now
-                cm.reminder_count += 1
-                mentors.append(cm.mentor_id)
+        for cm in _reminded_seats(council, body.mentor_ids):
+            cm.last_reminder_sent = now
+            cm.reminder_count += 1
+            mentors.append(cm.mentor_id)
         subject = body.subject or f"Reminder: your availability for {council.topic}"
         text = body.message or _reminder_text(council.topic, council.mentor_response_deadline)
         kind = NotificationKind.REMINDER

@@ -8,12 +8,13 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from mentra_desktop.models import NotificationKind, NotificationStatus
-from mentra_desktop.models.wire.common import ApiModel, SingleLine
+from mentra_desktop.models.wire.common import ApiModel, Id, SingleLine
 
 
 class NotificationIn(ApiModel):
-    """``reminder`` goes to mentors still pending; ``confirmation`` needs a confirmed council;
-    ``custom`` needs ``message`` and goes to the chosen ``audience``."""
+    """``reminder`` goes to mentors still pending (or only to ``mentorIds``, each of whom must
+    hold a seat on the council and still be pending); ``confirmation`` needs a confirmed
+    council; ``custom`` needs ``message`` and goes to the chosen ``audience``."""
 
     kind: Literal["reminder", "confirmation", "custom"]
     audience: Literal["mentors", "mentee", "both"] | None = Field(
@@ -21,6 +22,13 @@ class NotificationIn(ApiModel):
     )
     subject: SingleLine | None = Field(default=None, min_length=1, max_length=200)
     message: str | None = Field(default=None, min_length=1, max_length=5000)
+    mentor_ids: list[Id] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Reminders only: remind just these mentors (each must hold a seat on the "
+        "council and still be pending, else 422 / 409). Default: every pending mentor",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> NotificationIn:
@@ -28,6 +36,8 @@ class NotificationIn(ApiModel):
             raise ValueError("message is required for a custom notification")
         if self.kind == "reminder" and self.audience not in (None, "mentors"):
             raise ValueError("reminders go to pending mentors only (audience: mentors)")
+        if self.mentor_ids is not None and self.kind != "reminder":
+            raise ValueError("mentorIds chooses the recipients of a reminder only")
         return self
 
 
