@@ -91,8 +91,9 @@ def _override_expect(p: Params) -> dict[str, Any]:
     return out
 
 
-def _remind_patch(_p: Params, doc: CouncilDoc, now: datetime) -> Patch:
+def _remind_patch(p: Params, doc: CouncilDoc, now: datetime) -> Patch:
     stamp = utc_text(now)
+    chosen = set(p["mentorIds"]) if p.get("mentorIds") is not None else None
     return {
         "mentors": {
             str(m["mentorId"]): {
@@ -101,8 +102,17 @@ def _remind_patch(_p: Params, doc: CouncilDoc, now: datetime) -> Patch:
             }
             for m in doc.get("mentors", [])
             if m.get("availabilityResponse", "pending") == "pending"
+            and (chosen is None or m["mentorId"] in chosen)
         }
     }
+
+
+def _remind_label(p: Params) -> str:
+    chosen = p.get("mentorIds")
+    if chosen is None:
+        return "Remind pending mentors"
+    ids = ", ".join(str(m) for m in chosen)
+    return f"Remind mentor{'s' if len(chosen) > 1 else ''} {ids}"
 
 
 def _lead_patch(p: Params, doc: CouncilDoc, _now: datetime) -> Patch:
@@ -151,7 +161,7 @@ KINDS: dict[str, Kind] = {
             request=lambda c, p: ("POST", f"{API}/councils/{c}/notifications", dict(p)),
             patch=_remind_patch,
             expect=_nothing,
-            label=lambda _p: "Remind pending mentors",
+            label=_remind_label,
         ),
         Kind(
             "lead",
@@ -220,9 +230,19 @@ def override(
     return Write("override", council_id, params)
 
 
-def remind(council_id: int, *, subject: str | None = None, message: str | None = None) -> Write:
-    """Nudge the mentors still pending (``POST …/notifications`` kind ``reminder``)."""
+def remind(
+    council_id: int,
+    *,
+    subject: str | None = None,
+    message: str | None = None,
+    mentor_ids: list[int] | None = None,
+) -> Write:
+    """Nudge the mentors still pending (``POST …/notifications`` kind ``reminder``): every
+    one of them, or only ``mentor_ids`` (the platform refuses a listed mentor who has
+    answered with 409)."""
     params: Params = {"kind": "reminder"}
+    if mentor_ids is not None:
+        params["mentorIds"] = list(mentor_ids)
     if subject:
         params["subject"] = subject
     if message:

@@ -84,6 +84,38 @@ def test_writes_on_one_council_chain_their_versions(live_platform: Any, tmp_path
     assert cache.document(cid) == server
 
 
+def test_a_nudge_for_one_mentor_reminds_only_them(live_platform: Any, tmp_path: Path) -> None:
+    client = signed_in(live_platform.url)
+    cache = synced_cache(client, tmp_path / "cache.sqlite3")
+    outbox = Outbox(cache, client, backoff=FAST)
+    council = next(
+        d
+        for d in _open_councils(cache)
+        if sum(m["availabilityResponse"] == "pending" for m in d["mentors"]) >= 2
+    )
+    cid = council["id"]
+    counts = {m["mentorId"]: m["reminderCount"] for m in council["mentors"]}
+    nudged = next(
+        m["mentorId"] for m in council["mentors"] if m["availabilityResponse"] == "pending"
+    )
+    with live_platform.http() as http:
+        url = f"/api/v1/councils/{cid}/notifications"
+        before = {n["id"] for n in http.get(url, params={"kind": "reminder"}).json()}
+
+    row = outbox.enqueue(writes.remind(cid, mentor_ids=[nudged]))
+
+    shown = {m["mentorId"]: m["reminderCount"] for m in cache.document(cid)["mentors"]}
+    assert shown == {m: c + (m == nudged) for m, c in counts.items()}
+    assert outbox.flush().sent == [row]
+    with live_platform.http() as http:
+        new = [
+            n for n in http.get(url, params={"kind": "reminder"}).json() if n["id"] not in before
+        ]
+        server = _server_doc(http, cid)
+    assert [n["recipientId"] for n in new] == [nudged]
+    assert {m["mentorId"]: m["reminderCount"] for m in server["mentors"]} == shown
+
+
 def test_offline_writes_wait_and_flush_in_order_after_a_restart(
     live_platform: Any, tmp_path: Path
 ) -> None:
