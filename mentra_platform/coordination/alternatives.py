@@ -15,12 +15,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mentra_desktop.models import (
     AvailabilityResponse,
     CoordinationStatus,
     CouncilSession,
     CouncilSlot,
+    CouncilSlotAnswer,
 )
 from mentra_desktop.scheduling.alternatives import Alternative
 from mentra_platform.alerts.service import raise_alert
@@ -82,14 +84,25 @@ def send_alternatives(
         "the engine's alternative times sent to the mentors",
         now,
     )
+    # The old answers go first, by one statement, and the seats' collections are set empty
+    # without loading them: deleting the slots would otherwise cascade to answers the unit
+    # of work still meant to delete (SAWarning: 0 rows matched), depending on flush order.
+    seat_ids = [seat.id for seat in council.mentors]
+    session.execute(
+        delete(CouncilSlotAnswer)
+        .where(CouncilSlotAnswer.council_mentor_id.in_(seat_ids))
+        .execution_options(synchronize_session=False)
+    )
     for seat in council.mentors:
-        seat.slot_answers.clear()
+        for answer in seat.__dict__.get("slot_answers", ()):
+            if answer in session:
+                session.expunge(answer)
+        set_committed_value(seat, "slot_answers", [])
         seat.availability_response = AvailabilityResponse.PENDING
         seat.response_date = None
         seat.attending = None
         seat.alternative_proposals = []
         seat.available_time_slots = {}
-    session.flush()  # the answers go before their slots (whose deletion would cascade)
     council.slots.clear()
     council.final_slot_id = None
     session.flush()

@@ -20,8 +20,9 @@ from coordination_helpers import (
     notes,
     settings_for,
 )
+from sqlalchemy import select
 
-from mentra_desktop.models import CoordinationStatus, User
+from mentra_desktop.models import CoordinationStatus, CouncilMentor, CouncilSlotAnswer, User
 from mentra_platform.coordination.clock import FixedClock
 from mentra_platform.coordination.withdrawal import withdraw
 from mentra_platform.coordination.worker import run_pass
@@ -227,3 +228,37 @@ def test_cancellation_raises_the_sequence_and_the_worker_leaves_it_alone(
     assert c.coordination_status == P.CANCELLED and c.invite_sequence == 2
     run_pass(db, settings, T0 + timedelta(days=5), deliver_messages=False)
     assert council(db, cid).coordination_status == P.CANCELLED
+
+
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")
+def test_rescheduling_replaces_slots_and_answers_without_an_sawarning(
+    db: Database, database_url: str
+) -> None:
+    """The old answers and slots go without the unit of work expecting rows that the
+    ``ON DELETE CASCADE`` already removed (SAWarning "expected to delete 3 row(s); 0 were
+    matched", an error here, which the worker would log as a failed council)."""
+    settings = settings_for(database_url)
+    deadline = T0 + timedelta(hours=48)
+    with db.write() as s:
+        cid, old = make_council(
+            s,
+            [10, 11, 12, 13],
+            start=T0 + timedelta(days=40),
+            deadline=deadline,
+            lead=10,
+            answers={10: [U, U, U], 11: [A, U, U], 12: [U, A, U], 13: [U, U, A]},
+        )
+        s.commit()
+    report = run_pass(db, settings, deadline + timedelta(minutes=5), deliver_messages=False)
+    assert report.errors == 0
+    c = council(db, cid)
+    assert c.coordination_status == P.RESCHEDULING
+    assert c.slots and not {sl.id for sl in c.slots} & set(old)
+    assert all(cm.availability_response.value == "pending" for cm in c.mentors)
+    with db.read() as s:
+        left = s.scalars(
+            select(CouncilSlotAnswer.id)
+            .join(CouncilMentor, CouncilMentor.id == CouncilSlotAnswer.council_mentor_id)
+            .where(CouncilMentor.council_id == cid)
+        ).all()
+    assert left == []
