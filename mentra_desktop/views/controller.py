@@ -236,8 +236,8 @@ class DesktopController(QObject):
             lambda exc: self.message.emit(f"Could not queue the change: {exc}")
         ).run("db")
 
-    def nudge(self, council_id: int, _mentor_id: int) -> None:
-        self.queue(writes.remind(council_id))
+    def nudge(self, council_id: int, mentor_id: int) -> None:
+        self.queue(writes.remind(council_id, mentor_ids=[mentor_id]))
 
     def confirm(self, council_id: int, slot_id: int, mentor_ids: list[int]) -> None:
         self.queue(writes.confirm(council_id, slot_id, mentor_ids))

@@ -266,8 +266,8 @@ class DecisionPanel(QWidget):
             button = QPushButton("Nudge")
             button.setObjectName("nudgeDecisive")
             button.setToolTip(
-                "Queue a reminder (the platform reminds every pending mentor, "
-                f"{a.name(d.mentor)} included)"
+                f"Queue a reminder to {a.name(d.mentor)} only (the other pending "
+                "mentors are not reminded)"
             )
             council_id, mentor_id = a.council_id, int(d.mentor)
             button.clicked.connect(

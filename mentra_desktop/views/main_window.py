@@ -242,11 +242,11 @@ class MainWindow(QMainWindow):
         self.status.showMessage(text, 8000)
 
     def _on_nudge(self, council_id: int, mentor_id: int) -> None:
-        name = ""
+        name = f"mentor {mentor_id}"
         analysis = self.decision.analysis
         if analysis is not None and analysis.council_id == council_id:
-            name = f" ({analysis.name(str(mentor_id))} and every other pending mentor)"
-        self._queue(writes.remind(council_id), f"Remind pending mentors{name}")
+            name = analysis.name(str(mentor_id))
+        self._queue(writes.remind(council_id, mentor_ids=[mentor_id]), f"Remind {name}")
 
     def _on_confirm(self, council_id: int, slot_id: int, mentor_ids: list[int]) -> None:
         self._queue(writes.confirm(council_id, slot_id, mentor_ids), "Confirm the council")

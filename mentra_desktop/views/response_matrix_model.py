@@ -277,7 +277,7 @@ class ResponseMatrixModel(QAbstractTableModel):
                 lines.append(f"Last reminder: {timefmt.local_long(moment, self._zone)}")
             lines.append(f"Reminders sent: {count}")
             if pending:
-                lines.append("Nudge queues a reminder to every mentor still pending")
+                lines.append("Nudge queues a reminder to this mentor only")
             return "\n".join(lines)
         if role == Qt.ItemDataRole.ForegroundRole and not pending:
             return QBrush(palette.MUTED)

@@ -3,8 +3,8 @@
 Cells are painted by :class:`MatrixCellDelegate`: the answer's colour and label, a blue
 frame around the engine's chosen slot (the confirmed one once confirmed) and a dashed
 blue frame around a decisive pending answer. Each mentor still pending has a "Nudge"
-button in the Reminders column; it queues a reminder through the outbox (the platform
-reminds every pending mentor of the council at once — it has no per-mentor reminder).
+button in the Reminders column; it queues a reminder to that mentor alone through the
+outbox (``mentorIds`` on the platform's reminder).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class ResponseMatrixView(QWidget):
     """Header (topic, phase, deadline), legend, and the mentors × slots table."""
 
     nudge_requested = Signal(int, int)
-    """``(council id, mentor id)``: queue a reminder to the council's pending mentors."""
+    """``(council id, mentor id)``: queue a reminder to that mentor only."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -177,8 +177,8 @@ class ResponseMatrixView(QWidget):
             button = QPushButton(f"Nudge ({count}× so far)" if count else "Nudge")
             button.setObjectName("nudgeButton")
             button.setToolTip(
-                f"Queue a reminder for {mentor.get('name')}. The platform reminds every "
-                "mentor of this council who has not answered yet."
+                f"Queue a reminder for {mentor.get('name')} only; the other pending "
+                "mentors are not reminded."
             )
             mentor_id = int(index.data(MentorRole))
             button.clicked.connect(

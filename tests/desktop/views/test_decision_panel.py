@@ -97,6 +97,35 @@ def test_decisive_answer_then_the_yes_that_makes_it_ready(
     assert panel.confirm_button.isEnabled() == panel.verdict.text().startswith("Ready")
 
 
+def test_nudging_a_decisive_mentor_reminds_only_them(
+    qtbot: Any, open_app: Any, platform: Any
+) -> None:
+    desktop = open_app()
+    waiting = _pick(
+        desktop,
+        lambda a: (
+            a.is_open
+            and bool(a.decisive)
+            and sum(m["availabilityResponse"] == "pending" for m in a.doc["mentors"]) >= 2
+        ),
+    )
+    panel = desktop.window.decision
+    shown = _show(qtbot, desktop, waiting.council_id)
+    mentor_id = int(shown.decisive[0].mentor)
+    button = panel.decisive_buttons[(waiting.council_id, mentor_id)]
+    assert shown.name(str(mentor_id)) in button.toolTip() and "only" in button.toolTip()
+    url = f"/api/v1/councils/{waiting.council_id}/notifications"
+    with platform.http() as http:
+        seen = {n["id"] for n in http.get(url, params={"kind": "reminder"}).json()}
+        button.click()
+        qtbot.waitUntil(
+            lambda: len(http.get(url, params={"kind": "reminder"}).json()) > len(seen),
+            timeout=10_000,
+        )
+        new = [n for n in http.get(url, params={"kind": "reminder"}).json() if n["id"] not in seen]
+    assert [n["recipientId"] for n in new] == [mentor_id]
+
+
 def test_confirm_round_trip(qtbot: Any, open_app: Any, platform: Any) -> None:
     desktop = open_app()
     ready = _pick(

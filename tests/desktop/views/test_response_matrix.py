@@ -127,23 +127,37 @@ def test_lead_is_starred_and_chosen_slot_marked(open_app: Any, qtbot: Any) -> No
     assert "✓" in model.headerData(columns[0], Qt.Orientation.Horizontal)
 
 
-def test_nudge_queues_a_reminder_on_the_platform(qtbot: Any, open_app: Any, platform: Any) -> None:
+def _server_mentors(http: Any, target: Any) -> list[dict[str, Any]]:
+    doc = http.get(f"/api/v1/councils/{target.council_id}").json()
+    return list(doc["mentors"])
+
+
+def test_nudge_reminds_that_mentor_only_on_the_platform(
+    qtbot: Any, open_app: Any, platform: Any
+) -> None:
     desktop = open_app()
     target = _busy_council(desktop)
     window = desktop.window
     window.grid.select_council(target.council_id)
     matrix = window.matrix
     qtbot.waitUntil(lambda: bool(matrix.nudge_buttons), timeout=5000)
+    assert len(matrix.nudge_buttons) >= 2, "the test needs another pending mentor"
     mentor_id, button = next(iter(matrix.nudge_buttons.items()))
+    assert "only" in button.toolTip()
     before = next(m for m in target.doc["mentors"] if m["mentorId"] == mentor_id)["reminderCount"]
     with platform.http() as http:
         url = f"/api/v1/councils/{target.council_id}/notifications"
-        sent_before = len(http.get(url, params={"kind": "reminder"}).json())
+        seen = {n["id"] for n in http.get(url, params={"kind": "reminder"}).json()}
+        counts = {m["mentorId"]: m["reminderCount"] for m in _server_mentors(http, target)}
         button.click()
         qtbot.waitUntil(
-            lambda: len(http.get(url, params={"kind": "reminder"}).json()) > sent_before,
+            lambda: len(http.get(url, params={"kind": "reminder"}).json()) > len(seen),
             timeout=10_000,
         )
+        new = [n for n in http.get(url, params={"kind": "reminder"}).json() if n["id"] not in seen]
+        after = {m["mentorId"]: m["reminderCount"] for m in _server_mentors(http, target)}
+    assert [n["recipientId"] for n in new] == [mentor_id]
+    assert after == {m: c + (m == mentor_id) for m, c in counts.items()}
     assert window.undo_stack.count() == 1
     qtbot.waitUntil(
         lambda: (
