@@ -25,6 +25,7 @@ from mentra_desktop.models import (
     CoordinationStatus,
     CouncilSession,
     CouncilSlot,
+    NotificationKind,
     Role,
     User,
 )
@@ -35,6 +36,8 @@ from mentra_platform.councils import phases
 from mentra_platform.councils.access import check_if_match, load_visible
 from mentra_platform.councils.documents import council_dicts, council_documents
 from mentra_platform.councils.queries import apply_filters, can_see, for_reader, iso
+from mentra_platform.notifications.messages import cancellation_text, mentee_ids, queue
+from mentra_platform.notifications.preparation import attending_mentor_ids
 
 Document = dict[str, Any]
 
@@ -312,8 +315,34 @@ def cancel(
             at=now,
         )
     )
+    _queue_cancellation(session, council, previous, reason)
     record_change(session, council_id=council.id, kind="council.cancelled")
     return _document(session, council)
+
+
+def _queue_cancellation(
+    session: Session, council: CouncilSession, previous: CoordinationStatus, reason: str
+) -> None:
+    """Tell everyone who was told about the council: after a confirmation the attending
+    mentors, the lead and the mentee(s) (their calendar invite gets ``METHOD:CANCEL`` with the
+    raised SEQUENCE at delivery); before it, every invited mentor, the lead and the mentee(s).
+    A draft was never sent to anyone."""
+    if previous == CoordinationStatus.DRAFT:
+        return
+    if previous == CoordinationStatus.CONFIRMED and council.final_slot_id is not None:
+        mentors = attending_mentor_ids(council)
+    else:
+        mentors = [seat.mentor_id for seat in council.mentors]
+    lead = [council.lead_mentor_id] if council.lead_mentor_id is not None else []
+    subject, body = cancellation_text(council, reason)
+    queue(
+        session,
+        council,
+        NotificationKind.CANCELLATION,
+        [*mentors, *lead, *mentee_ids(session, council)],
+        subject,
+        body,
+    )
 
 
 __all__ = ["Document", "ListQuery", "cancel", "create", "list_page", "read", "update"]

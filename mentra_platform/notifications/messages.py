@@ -84,3 +84,20 @@ def confirmation_text(council: CouncilSession) -> tuple[str, Callable[[str], str
         )
 
     return f"Council confirmed: {council.topic}", render
+
+
+def cancellation_text(council: CouncilSession, reason: str) -> tuple[str, Callable[[str], str]]:
+    """The cancellation subject, and its body as a function of the reader's time zone."""
+    slot = slot_of(council, council.final_slot_id) if council.final_slot_id else None
+
+    def render(zone: str) -> str:
+        when = (
+            f" planned for {format_slot_local(slot.starts_at, slot.ends_at, zone)} "
+            f"({format_slot_local(slot.starts_at, slot.ends_at, 'UTC')})"
+            if slot is not None and council.final_time_confirmed
+            else ""
+        )
+        why = f"\nReason: {reason}" if reason.strip() else ""
+        return f"The council \u201c{council.topic}\u201d{when} is cancelled.{why}"
+
+    return f"Council cancelled: {council.topic}", render
