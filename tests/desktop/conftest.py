@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 import pytest
+from platform_support import build_seeded_sqlite, platform_settings
 
 from mentra_desktop.client.paths import HOME_ENV, get_settings
 
@@ -36,7 +37,6 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 COORDINATOR = "coordinator@example.com"
 ADMIN = "admin@example.com"
 PASSWORD = "password123"
-SECRET = "desktop-test-secret-not-for-production"
 
 
 @pytest.fixture(autouse=True)
@@ -50,50 +50,10 @@ def _desktop_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     get_settings.cache_clear()
 
 
-def platform_settings(database_url: str, **overrides: Any) -> Any:
-    """Platform settings for tests: cheap argon2, fast SSE polling and heartbeats."""
-    from mentra_platform.core.config import Settings
-
-    values: dict[str, Any] = {
-        "database_url": database_url,
-        "secret_key": SECRET,
-        "argon2_time_cost": 1,
-        "argon2_memory_cost": 8,
-        "argon2_parallelism": 1,
-        "sse_poll_seconds": 0.05,
-        "sse_heartbeat_seconds": 0.5,
-        "token_ttl_seconds": 3600,
-    }
-    values.update(overrides)
-    return Settings(**values)
-
-
 @pytest.fixture(scope="session")
 def platform_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated, demo-seeded SQLite platform database, built once per session."""
-    from sqlalchemy import create_engine
-
-    from mentra_platform.core.db import make_database
-    from mentra_platform.core.migrate import upgrade
-    from mentra_platform.core.security import password_hasher
-    from mentra_platform.seed import seed_demo
-
-    path = tmp_path_factory.mktemp("platform-template") / "seeded.db"
-    url = f"sqlite:///{path}"
-    upgrade(url)
-    settings = platform_settings(url)
-    db = make_database(settings)
-    try:
-        with db.write() as session:
-            seed_demo(session, password_hasher(settings))
-    finally:
-        db.dispose()
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
-    engine.dispose()
-    return path
+    return build_seeded_sqlite(tmp_path_factory.mktemp("platform-template") / "seeded.db")
 
 
 @pytest.fixture

@@ -29,15 +29,13 @@ import pytest
 import uvicorn
 from desktop_live import TcpProxy, build_desktop
 from fastapi import FastAPI
-from sqlalchemy import create_engine
+from platform_support import build_seeded_sqlite, platform_settings
 
 from mentra_desktop.views.desktop import Desktop
 from mentra_platform.core.config import Settings
 from mentra_platform.core.db import Database, make_database
-from mentra_platform.core.migrate import upgrade
-from mentra_platform.core.security import password_hasher
 from mentra_platform.http.app import bind_state, create_app
-from mentra_platform.seed import DEMO_PASSWORD, seed_demo
+from mentra_platform.seed import DEMO_PASSWORD
 
 COORDINATOR = "coordinator@example.com"
 ADMIN = "admin@example.com"
@@ -92,39 +90,15 @@ def _dangling_threads() -> Iterator[None]:
 
 
 def make_settings(url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "database_url": url,
-        "secret_key": "desktop-view-tests-secret",
-        "argon2_time_cost": 1,
-        "argon2_memory_cost": 8,
-        "argon2_parallelism": 1,
-        "sse_poll_seconds": 0.05,
-        "sse_heartbeat_seconds": 0.5,
-        "token_ttl_seconds": 3600,
-    }
-    values.update(overrides)
-    return Settings(**values)
+    settings: Settings = platform_settings(url, **overrides)
+    return settings
 
 
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated, demo-seeded SQLite file (built once per session)."""
     path = tmp_path_factory.mktemp("views-template") / "seeded.db"
-    url = f"sqlite:///{path}"
-    upgrade(url)
-    settings = make_settings(url)
-    db = make_database(settings)
-    try:
-        with db.write() as session:
-            seed_demo(session, password_hasher(settings), now=SEEDED_AT)
-    finally:
-        db.dispose()
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
-    engine.dispose()
-    return path
+    return build_seeded_sqlite(path, now=SEEDED_AT)
 
 
 def start_server(settings: Settings) -> tuple[uvicorn.Server, threading.Thread, str]:
