@@ -214,5 +214,7 @@ class CouncilSlotAnswer(Base):
     )
     partial_ranges: Mapped[list[Any]] = mapped_column(JSON, default=list)
     answered_at: Mapped[datetime | None] = mapped_column()
+    # "calendar" when pre-filled from the mentor's calendar; None when the mentor answered.
+    source: Mapped[str | None] = mapped_column(String(16))
 
     council_mentor: Mapped[CouncilMentor] = relationship(back_populates="slot_answers")

@@ -1,5 +1,5 @@
-"""Tables only the platform has: failed logins, idempotency records, one-click nonces, and
-the heartbeats of running API processes.
+"""Tables only the platform has: failed logins, idempotency records, one-click nonces, the
+heartbeats of running API processes, alerts, and mentors' calendar connections and busy time.
 
 They live on the shared metadata (:class:`mentra_desktop.models.Base`) so one set of
 Alembic migrations covers every table, but the desktop cache never sees them.
@@ -115,6 +115,10 @@ class AlertKind(enum.StrEnum):
     UNDELIVERABLE_NOTIFICATION = "undeliverable_notification"
     ALTERNATIVES_SENT = "alternatives_sent"
     ALTERNATIVE_BOOKED = "alternative_booked"
+    CALENDAR_TOKEN_EXPIRED = "calendar_token_expired"
+    CALENDAR_FEED_ERROR = "calendar_feed_error"
+    CALENDAR_CONFLICT = "calendar_conflict"
+    CALENDAR_CONFLICT_CONFIRMED = "calendar_conflict_confirmed"
 
 
 class Alert(Base):
@@ -188,3 +192,56 @@ class PreparationReminder(Base):
     )
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarKind(enum.StrEnum):
+    """Where a mentor's calendar comes from (:mod:`mentra_platform.calendars`)."""
+
+    CALENDLY = "calendly"
+    ICS = "ics"
+
+
+class CalendarConnection(Base):
+    """One calendar a mentor connected: a Calendly token or an iCalendar feed URL.
+
+    ``secret`` is the token or URL encrypted with the calendar key, which is kept apart
+    from the database (:mod:`mentra_platform.calendars.crypto`); nothing else here is
+    secret. ``etag``/``last_modified`` make the next feed fetch conditional;
+    ``availability`` holds the Calendly availability schedule (time zone and rules).
+    ``error_since`` is set by the first failure after a success (one alert per episode).
+    """
+
+    __tablename__ = "calendar_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[CalendarKind] = mapped_column(str_enum(CalendarKind, 16))
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    external_user: Mapped[str | None] = mapped_column(String(500))
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    availability: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_refresh_at: Mapped[datetime | None] = mapped_column()
+    next_refresh_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    error_since: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarBusy(Base):
+    """One busy range ``[starts_at, ends_at)`` of a mentor, read from one connection.
+
+    A refresh replaces a connection's rows; ``mentor_id`` is repeated so the council
+    document finds a mentor's ranges by one index."""
+
+    __tablename__ = "calendar_busy"
+    __table_args__ = (Index("ix_calendar_busy_mentor_id_starts_at", "mentor_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("calendar_connections.id", ondelete="CASCADE"), index=True
+    )
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column()
+    ends_at: Mapped[datetime] = mapped_column()
