@@ -11,6 +11,7 @@ One file (WAL, ``synchronous=FULL`` so a committed write survives a crash or pow
 * ``meta`` — the sync cursor, the time the last change arrived, the origin and the
   summary version.
 * ``outbox`` — the writes not yet acknowledged (see :mod:`mentra_desktop.client.outbox`).
+* ``alerts`` — the platform's coordination alerts (see :mod:`mentra_desktop.client.alerts`).
 
 Threads: every public method takes one internal lock, so an instance may be shared by the
 views' DB worker, the sync thread and the outbox sender; each call is short (a 1,000-council
@@ -363,6 +364,7 @@ class CouncilCache:
                     )
                 conn.execute("DELETE FROM councils")
                 conn.execute("DELETE FROM outbox")
+                conn.execute("DELETE FROM alerts")
                 conn.execute("DELETE FROM meta WHERE key IN ('cursor', 'last_change_at')")
             self._set_meta("origin", origin, conn)
             return stored is not None

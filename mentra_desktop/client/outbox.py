@@ -100,13 +100,15 @@ class Outbox:
     def _insert(
         self, conn: sqlite3.Connection, kind_name: str, council_id: int, params: Params
     ) -> int:
-        found = conn.execute(
-            "SELECT doc, version FROM councils WHERE id = ?", (council_id,)
-        ).fetchone()
-        if found is None:
-            raise KeyError(f"council {council_id} is not in the cache")
-        shown, version = json.loads(found[0]), int(found[1])
         kind = KINDS[kind_name]
+        found = None
+        if kind.council_bound:  # others neither need nor touch a cached council
+            found = conn.execute(
+                "SELECT doc, version FROM councils WHERE id = ?", (council_id,)
+            ).fetchone()
+            if found is None:
+                raise KeyError(f"council {council_id} is not in the cache")
+        shown, version = (json.loads(found[0]), int(found[1])) if found else ({}, None)
         method, path, body = kind.request(council_id, params)
         now = _now()
         cur = conn.execute(
@@ -311,7 +313,7 @@ class Outbox:
         doc = current
         if doc is None and isinstance(body, dict) and body.get("id") == row.council_id:
             doc = body if "changeSeq" in body else None
-        if doc is None:
+        if doc is None and KINDS[row.kind].council_bound:
             doc = self._fetch(row.council_id)
         # The version this write produced: its own answer first, a later read last.
         version = etag_version(sent.etag) if sent is not None else None
@@ -331,7 +333,8 @@ class Outbox:
                 self.cache.put_documents([doc])
             self.cache.relayer(conn, row.council_id)
         report.sent.append(row.id)
-        report.changed.append(row.council_id)
+        if row.council_id:  # 0: a write about no council (an alert without one)
+            report.changed.append(row.council_id)
 
     def _settle(
         self, row: StoredRow, state: str, status: int, detail: str, extra: dict[str, Any],
@@ -356,7 +359,8 @@ class Outbox:
             settled = conn.execute(
                 f"SELECT {COLUMNS} FROM outbox WHERE id = ?", (row.id,)
             ).fetchone()
-        report.changed.append(row.council_id)
+        if row.council_id:  # 0: a write about no council (an alert without one)
+            report.changed.append(row.council_id)
         return public_row(settled)
 
     def _conflicted(self, row: StoredRow, exc: VersionConflict, report: FlushReport) -> None:
@@ -367,7 +371,7 @@ class Outbox:
 
     def _failed(self, row: StoredRow, exc: Refused, report: FlushReport) -> None:
         errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-        fresh = self._fetch(row.council_id)
+        fresh = self._fetch(row.council_id) if KINDS[row.kind].council_bound else None
         report.failed.append(
             self._settle(row, "failed", exc.status, exc.detail, {"errors": errors}, fresh, report)
         )

@@ -1,9 +1,11 @@
 """The cache file's tables (see :mod:`mentra_desktop.client.cache` for what each holds).
 
 ``PRAGMA user_version`` carries :data:`SCHEMA_VERSION`; a file from a newer app is refused.
+Every statement is ``IF NOT EXISTS``, so opening an older file adds what it lacks (version
+2 added ``alerts``) and keeps everything it holds.
 """
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS councils (
@@ -51,6 +53,19 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, id);
 CREATE INDEX IF NOT EXISTS outbox_council ON outbox (council_id, state);
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    council_id INTEGER,
+    message TEXT NOT NULL,
+    details TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    acknowledged_at TEXT,
+    acknowledged_by_id INTEGER,
+    acknowledged_here_at TEXT,
+    notified INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS alerts_created ON alerts (created_at, id);
 """
 
 UPSERT_COUNCIL = """

@@ -11,7 +11,9 @@
   ``GET`` per event when writes come in bursts, and a burst's later events are then already
   covered. Lost connections are retried with jittered, capped backoff; every (re)connect
   starts with a catch-up and wakes the outbox. While it runs, a second thread sends the
-  outbox (:meth:`~mentra_desktop.client.outbox.Outbox.run`).
+  outbox (:meth:`~mentra_desktop.client.outbox.Outbox.run`). With ``alerts`` set (an
+  :class:`~mentra_desktop.client.alert_sync.AlertSync`), each (re)connect also catches the
+  alerts up and ``alert.*`` events go to it.
 
 Every method blocks: run them on a worker thread. Callbacks are called from the stream
 thread or the outbox thread, never the GUI thread; the views turn them into signals.
@@ -23,6 +25,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mentra_desktop.client.api import PlatformClient
 from mentra_desktop.client.backoff import Backoff
@@ -30,6 +33,9 @@ from mentra_desktop.client.cache import CouncilCache
 from mentra_desktop.client.errors import AuthExpired, PlatformError, RetryableStatus
 from mentra_desktop.client.events import HEARTBEAT, EventStream
 from mentra_desktop.client.outbox import FlushReport, Outbox
+
+if TYPE_CHECKING:
+    from mentra_desktop.client.alert_sync import AlertSync
 
 CONNECTING = "connecting"
 ONLINE = "online"
@@ -74,6 +80,8 @@ class Syncer:
         self.reconnect = reconnect or Backoff(base=1.0, cap=30.0)
         self._stream: EventStream | None = None
         self._stream_lock = threading.Lock()
+        self.alerts: AlertSync | None = None
+        """Kept in sync on the stream thread too, when set (before :meth:`run_stream`)."""
 
     # --- paging ---------------------------------------------------------------------------
 
@@ -194,6 +202,8 @@ class Syncer:
                 changed = self.catch_up()
                 if changed:
                     on_change(changed)
+                if self.alerts is not None:
+                    self.alerts.catch_up()
                 stream = self.client.events(max(self.cache.cursor, last_id))
                 with self._stream_lock:
                     self._stream = stream
@@ -208,6 +218,9 @@ class Syncer:
                         if stop.is_set():
                             return
                         last_id = max(last_id, event.id)
+                        if self.alerts is not None and event.event.startswith("alert."):
+                            self.alerts.on_event(event)
+                            continue
                         if event.event == HEARTBEAT or event.data.get("councilId") is None:
                             continue
                         if event.id > self.cache.cursor:

@@ -47,6 +47,11 @@ class Kind:
     patch: Callable[[Params, CouncilDoc, datetime], Patch]
     expect: Callable[[Params], dict[str, Any] | None]
     label: Callable[[Params], str]
+    council_bound: bool = True
+    """The write changes its council: it is laid on the cached document and the council
+    is read back after it. False for writes about something else that merely names a
+    council (acknowledging an alert); their ``council_id`` may be 0 (none) and their
+    optimistic change lives with what they are about."""
 
 
 def _mentor_flags(doc: CouncilDoc, flag: str, chosen: set[int]) -> dict[str, dict[str, Any]]:
@@ -183,6 +188,15 @@ KINDS: dict[str, Kind] = {
             expect=_nothing,
             label=lambda _p: "Cancel the council",
         ),
+        Kind(
+            "acknowledge",
+            versioned=False,
+            request=lambda _c, p: ("POST", f"{API}/alerts/{int(p['alertId'])}/acknowledge", None),
+            patch=lambda _p, _d, _n: {},
+            expect=_nothing,
+            label=lambda p: f"Acknowledge alert {p['alertId']}",
+            council_bound=False,
+        ),
     )
 }
 """Every kind the outbox can carry. Kinds whose route takes ``Idempotency-Key`` need no
@@ -258,3 +272,12 @@ def set_lead(council_id: int, mentor_id: int) -> Write:
 def cancel_council(council_id: int, reason: str = "") -> Write:
     """Cancel the council (``POST …/cancel``)."""
     return Write("cancel", council_id, {"reason": reason})
+
+
+def acknowledge(alert_id: int, council_id: int | None = None) -> Write:
+    """Acknowledge a coordination alert (``POST /alerts/{id}/acknowledge``; acknowledging
+    twice keeps the first). ``council_id`` is the council the alert is about (None: none);
+    the council document is not touched (see :mod:`mentra_desktop.client.alerts`)."""
+    if alert_id < 1:
+        raise ValueError(f"alert id must be positive, not {alert_id}")
+    return Write("acknowledge", council_id or 0, {"alertId": alert_id})
