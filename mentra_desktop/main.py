@@ -6,6 +6,7 @@
                                             # demo coordinator; closing the window stops it
     mentra-desktop --platform URL           # a running platform: login dialog, token kept
     mentra-desktop --screenshot grid.png [--view grid|matrix|decision] [--size 1280x800]
+    mentra-desktop export ics|csv|xlsx --out FILE …   # mentra_desktop.export.cli, no Qt
 
 ``main()`` checks the arguments and the display before importing Qt, so a missing
 display or a broken Qt install is one clear line on stderr, not a traceback.
@@ -57,6 +58,11 @@ def has_display(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    if words[:1] == ["export"]:  # `mentra-desktop export …`: Qt-free, no display needed
+        from mentra_desktop.export.cli import main as export_main
+
+        return export_main(words[1:])
     args = parse_args(argv)
     if args.screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

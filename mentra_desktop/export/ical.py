@@ -1,0 +1,183 @@
+"""Confirmed councils as an iCalendar file (RFC 5545), from cached council documents.
+
+Each confirmed council becomes the same VEVENT the platform mails in its invite
+(:func:`~mentra_desktop.models.calendar_invite.council_event`): the same UID — so a
+calendar that already holds the invite updates it instead of adding a copy —, the
+platform's organizer, the attending mentors (the lead first, as CHAIR) and the mentee,
+the video link as URL, LOCATION and in the DESCRIPTION, DTSTAMP in UTC. The file is a
+plain calendar for import: no iTIP ``METHOD`` and no reminder (those belong to the mail).
+
+Times are UTC by default (RFC 5545 needs no VTIMEZONE for them); with ``zone`` they are
+written as local times with that ``TZID``, and the calendar carries a VTIMEZONE for it.
+
+What a cached document cannot say is left out rather than guessed: ``SEQUENCE`` (the
+document carries no invite sequence) and the mentee's address unless the document has a
+``menteeEmail`` (the platform's document does not send it yet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from icalendar import Calendar
+
+from mentra_desktop.models.calendar_invite import (
+    DEFAULT_ORGANIZER,
+    PRODID,
+    Attendee,
+    InviteFacts,
+    council_event,
+    council_uid,
+    person_name,
+)
+from mentra_desktop.models.council_summary import parse_instant
+
+Document = Mapping[str, Any]
+Progress = Callable[[int, int], None]
+CONFIRMED = "confirmed"
+
+
+class NotExportable(ValueError):
+    """A council that has no session to put in a calendar (not confirmed, no final slot)."""
+
+
+@dataclass(frozen=True)
+class IcsOptions:
+    """How the events are addressed: ``public_url`` is the platform's public base URL (its
+    host is the UIDs' domain, as in the platform's invites); ``organizer`` its MAIL_FROM;
+    ``zone`` writes local times with a TZID instead of UTC."""
+
+    public_url: str
+    organizer: str = DEFAULT_ORGANIZER
+    zone: tzinfo | None = None
+    calendar_name: str = "Mentra councils"
+
+
+def final_slot(doc: Document) -> tuple[datetime, datetime] | None:
+    """(start, end) of a council's chosen slot, or None when it has none."""
+    slot_id = doc.get("finalSlotId")
+    if slot_id is None:
+        return None
+    for slot in doc.get("proposedTimeSlots", ()):
+        if slot["id"] == slot_id:
+            start, end = parse_instant(slot["start"]), parse_instant(slot["end"])
+            if start is None or end is None:
+                return None
+            return start, end
+    return None
+
+
+def is_exportable(doc: Document) -> bool:
+    return doc.get("coordinationStatus") == CONFIRMED and final_slot(doc) is not None
+
+
+def attendees(doc: Document) -> tuple[Attendee, ...]:
+    """The platform's invite list: attending mentors, the lead first (as CHAIR, by
+    ``leadMentorId``) then by seat; then the mentee when the document has an address."""
+    lead_id = doc.get("leadMentorId")
+    seats = [m for m in doc.get("mentors", ()) if m.get("attending")]
+    seats.sort(key=lambda m: (not m.get("isLead"), int(m["id"])))
+    people = [
+        Attendee(
+            str(m["email"]),
+            person_name(m.get("name"), str(m["email"])),
+            "CHAIR" if lead_id is not None and m["mentorId"] == lead_id else "REQ-PARTICIPANT",
+        )
+        for m in seats
+        if m.get("email")
+    ]
+    mentee_email = doc.get("menteeEmail")
+    if mentee_email:
+        people.append(Attendee(str(mentee_email), person_name(doc.get("menteeName"), mentee_email)))
+    return tuple(people)
+
+
+def invite_facts(doc: Document, organizer: str = DEFAULT_ORGANIZER) -> InviteFacts:
+    """What the council's event says; :class:`NotExportable` when it has no session."""
+    status = doc.get("coordinationStatus")
+    slot = final_slot(doc)
+    if status != CONFIRMED or slot is None:
+        reason = "no final slot" if status == CONFIRMED else str(status)
+        raise NotExportable(
+            f"council {doc.get('id')} is not confirmed ({reason}): it has no session to export"
+        )
+    sequence = doc.get("inviteSequence")
+    return InviteFacts(
+        council_id=int(doc["id"]),
+        sequence=int(sequence) if sequence is not None else None,
+        topic=str(doc.get("topic") or ""),
+        description=str(doc.get("description") or ""),
+        starts_at=slot[0],
+        ends_at=slot[1],
+        video_link=doc.get("videoLink") or None,
+        organizer=organizer,
+        attendees=attendees(doc),
+    )
+
+
+def in_range(doc: Document, start: datetime | None, end: datetime | None) -> bool:
+    """A confirmed council whose session starts in ``[start, end)`` (either bound open)."""
+    if not is_exportable(doc):
+        return False
+    slot = final_slot(doc)
+    assert slot is not None
+    return (start is None or slot[0] >= start) and (end is None or slot[0] < end)
+
+
+def build_calendar(
+    docs: Sequence[Document],
+    options: IcsOptions,
+    now: datetime,
+    progress: Progress | None = None,
+) -> bytes:
+    """An ``.ics`` file (CRLF lines, UTF-8) with one event per document, in start order.
+
+    Every document must be exportable (:class:`NotExportable` otherwise); ``progress(done,
+    total)`` follows every 100 events and the end.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    facts = sorted(
+        (invite_facts(doc, options.organizer) for doc in docs),
+        key=lambda f: (f.starts_at, f.council_id),
+    )
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", options.calendar_name)
+    total = len(facts)
+    for done, fact in enumerate(facts, 1):
+        uid = council_uid(fact.council_id, options.public_url)
+        cal.add_component(council_event(fact, uid=uid, now=now, zone=options.zone))
+        if progress is not None and done % 100 == 0:
+            progress(done, total)
+    if options.zone is not None and facts:
+        cal.add_missing_timezones()
+    data: bytes = cal.to_ical()
+    if progress is not None:
+        progress(total, total)
+    return data
+
+
+def select_confirmed(
+    docs: Iterable[Document], start: datetime | None, end: datetime | None
+) -> list[Document]:
+    """The confirmed councils of ``docs`` whose session starts in ``[start, end)``."""
+    return [doc for doc in docs if in_range(doc, start, end)]
+
+
+__all__ = [
+    "IcsOptions",
+    "NotExportable",
+    "attendees",
+    "build_calendar",
+    "final_slot",
+    "in_range",
+    "invite_facts",
+    "is_exportable",
+    "select_confirmed",
+]
