@@ -110,6 +110,28 @@ def _worker(args: argparse.Namespace) -> int:
         db.dispose()
 
 
+def _calendars(args: argparse.Namespace) -> int:
+    from mentra_desktop.models import utcnow
+    from mentra_platform.calendars.refresh import refresh_calendars
+    from mentra_platform.core.config import get_settings
+    from mentra_platform.core.db import make_database
+    from mentra_platform.core.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    db = make_database(settings)
+    now = args.now if args.now is not None else utcnow()
+    try:
+        report = refresh_calendars(db, settings, now, mentor_id=args.mentor, due_only=False)
+    finally:
+        db.dispose()
+    print(
+        f"calendars refreshed at {now.isoformat()}: {report.refreshed} read, "
+        f"{report.unchanged} unchanged, {report.failed} failed, {report.conflicts} conflicts"
+    )
+    return 1 if report.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mentra-platform", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between passes (WORKER_INTERVAL_SECONDS)",
     )
     worker.set_defaults(func=_worker)
+    calendars = sub.add_parser("calendars", help="mentors' calendars")
+    calendar_sub = calendars.add_subparsers(dest="action", required=True)
+    refresh = calendar_sub.add_parser("refresh", help="read every calendar now")
+    refresh.add_argument("--mentor", type=int, default=None, help="only this mentor's")
+    refresh.add_argument(
+        "--now", type=_instant, default=None, help="the clock for this run (ISO-8601 with a zone)"
+    )
+    refresh.set_defaults(func=_calendars)
     return parser
 
 

@@ -157,6 +157,20 @@ def deliver(db: Database, settings: Settings, now: datetime) -> int | None:
     return deliver_pending(db.write, settings, now).sent
 
 
+def refresh_due_calendars(
+    db: Database, settings: Settings, now: datetime, report: PassReport
+) -> None:
+    """Read the mentors' calendars that are due (:mod:`mentra_platform.calendars.refresh`);
+    a failure there is logged and counted, never stops the pass."""
+    from mentra_platform.calendars.refresh import refresh_calendars
+
+    try:
+        refresh_calendars(db, settings, now)
+    except Exception:
+        log.exception("Calendar refresh failed; retrying next pass")
+        report.errors += 1
+
+
 def run_pass(
     db: Database, settings: Settings, now: datetime, *, deliver_messages: bool = True
 ) -> PassReport:
@@ -164,6 +178,7 @@ def run_pass(
     report = PassReport()
     decide_deadlines(db, settings, now, report)
     send_reminders(db, settings, now, report)
+    refresh_due_calendars(db, settings, now, report)
     if deliver_messages:
         report.delivered = deliver(db, settings, now)
     return report

@@ -55,6 +55,13 @@
 ``DELIVERY_MAX_ATTEMPTS`` (6) / ``DELIVERY_RETRY_SECONDS`` (60)
                       a failed delivery is retried after 60 s, 120 s, 240 s … (at most an
                       hour apart); after the last attempt it is ``failed`` and alerted.
+``CALENDLY_API_BASE`` Calendly's API (default https://api.calendly.com; tests point it at a
+                      local server).
+``CALENDAR_SECRET_KEY`` the key that encrypts mentors' calendar tokens and feed URLs at rest.
+                      When unset, one is generated once into ``<data dir>/calendar_key``
+                      (mode 0600), never into the database. Never logged.
+``CALENDAR_HORIZON_DAYS`` (90) / ``CALENDAR_REFRESH_MINUTES`` (30)
+                      how far ahead busy time is read, and how often each calendar is read.
 
 Every numeric field of :class:`Settings` is read from the environment variable of its
 upper-case name (``SSE_POLL_SECONDS``, ``ARGON2_TIME_COST``, …); the list above is what
@@ -184,6 +191,15 @@ class Settings:
     reminder_final_hours_before_deadline: float = 6.0
     rescheduling_window_hours: float = 48.0
     worker_interval_seconds: float = 30.0
+    # Mentors' calendars (mentra_platform.calendars): the Calendly API, the key for the
+    # secrets (or the 0600 file it is generated into), how far ahead and how often.
+    calendly_api_base: str = "https://api.calendly.com"
+    calendar_secret_key: str = field(default="", repr=False)
+    calendar_key_file: str = ""
+    calendar_horizon_days: int = 90
+    calendar_refresh_minutes: float = 30.0
+    calendar_timeout_seconds: float = 10.0
+    calendar_fetch_workers: int = 4
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -215,6 +231,11 @@ class Settings:
             smtp_starttls=parse_flag("SMTP_STARTTLS", env.get("SMTP_STARTTLS", "true")),
             mail_from=env.get("MAIL_FROM", "").strip() or defaults.mail_from,
             mail_dir=env.get("MAIL_DIR") or str(data_dir / "mail"),
+            calendly_api_base=(
+                env.get("CALENDLY_API_BASE", "").strip().rstrip("/") or defaults.calendly_api_base
+            ),
+            calendar_secret_key=env.get("CALENDAR_SECRET_KEY", ""),
+            calendar_key_file=str(data_dir / "calendar_key"),
         )
 
 
