@@ -31,6 +31,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from mentra_desktop.client.cache import CacheError
 from mentra_desktop.client.embedded import EmbeddedError
@@ -148,10 +149,10 @@ def _check_out(out: str, fmt: str) -> None:
         raise UsageError(f"--out {out}: not writable")
 
 
-def validate(args: argparse.Namespace) -> tuple[tzinfo, datetime | None, datetime | None]:
+def validate(args: argparse.Namespace) -> tuple[ZoneInfo, datetime | None, datetime | None]:
     """Check what argparse cannot; returns the zone and the ``[start, end)`` instants."""
     try:
-        zone: tzinfo = parse_zone(args.tz) if args.tz else coordinator_zone()
+        zone = parse_zone(args.tz) if args.tz else coordinator_zone()
     except UnknownZone as exc:
         raise UsageError(f"--tz: {exc}") from None
     if args.start is not None and args.end is not None and args.start > args.end:
@@ -193,7 +194,7 @@ def _progress(args: argparse.Namespace, label: str) -> Any:
 def _write_ics(
     args: argparse.Namespace,
     source: Source,
-    zone: tzinfo,
+    zone: ZoneInfo,
     start: datetime | None,
     end: datetime | None,
     now: datetime,

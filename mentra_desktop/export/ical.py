@@ -8,7 +8,8 @@ the video link as URL, LOCATION and in the DESCRIPTION, DTSTAMP in UTC. The file
 plain calendar for import: no iTIP ``METHOD`` and no reminder (those belong to the mail).
 
 Times are UTC by default (RFC 5545 needs no VTIMEZONE for them); with ``zone`` they are
-written as local times with that ``TZID``, and the calendar carries a VTIMEZONE for it.
+written as local times with that ``TZID``, and the calendar carries a VTIMEZONE for it
+covering the years of its events.
 
 What a cached document cannot say is left out rather than guessed: ``SEQUENCE`` (the
 document carries no invite sequence) and the mentee's address unless the document has a
@@ -19,8 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
@@ -52,7 +54,7 @@ class IcsOptions:
 
     public_url: str
     organizer: str = DEFAULT_ORGANIZER
-    zone: tzinfo | None = None
+    zone: ZoneInfo | None = None
     calendar_name: str = "Mentra councils"
 
 
@@ -156,7 +158,12 @@ def build_calendar(
         if progress is not None and done % 100 == 0:
             progress(done, total)
     if options.zone is not None and facts:
-        cal.add_missing_timezones()
+        # The VTIMEZONE spans the events' years only: vobject (and other readers) misread
+        # the decades-long RDATE lists a 1970-2038 definition carries.
+        first, last = facts[0].starts_at, max(f.ends_at for f in facts)
+        cal.add_missing_timezones(
+            first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1)
+        )
     data: bytes = cal.to_ical()
     if progress is not None:
         progress(total, total)

@@ -74,8 +74,8 @@ def columns(zone_name: str) -> list[str]:
 
 
 def grid_frame(summaries: Sequence[Summary], zone: tzinfo, now: datetime) -> pd.DataFrame:
-    """One row per summary, in the given order; text escaped, instants local in ``zone``
-    (timezone-aware pandas columns), counts as integers."""
+    """One row per summary, in the given order; instants local in ``zone`` (timezone-aware
+    pandas columns), counts as integers. Text is escaped by the writers, not here."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     names = columns(zone_label(zone, now))
@@ -104,9 +104,6 @@ def grid_frame(summaries: Sequence[Summary], zone: tzinfo, now: datetime) -> pd.
     frame = pd.DataFrame.from_records(records, columns=names)
     for name in (deadline_col, best_col):
         frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601").dt.tz_convert(zone)
-    for name in names:
-        if frame[name].dtype == object:
-            frame[name] = frame[name].map(escape_cell)
     for name in ("Council", "Answered", "Invited", "Attendees at best slot", "Mentor minimum"):
         frame[name] = frame[name].astype("int64")
     return frame
@@ -114,6 +111,20 @@ def grid_frame(summaries: Sequence[Summary], zone: tzinfo, now: datetime) -> pd.
 
 def _instant_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
+
+
+def escaped(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every cell of every text column escaped (numbers and instants as they
+    are). Text columns are found by "not numeric, not a date-time" rather than by dtype
+    name: pandas 3 holds text as ``str``, earlier versions as ``object``. Escaping is
+    idempotent, so an already escaped frame passes unchanged."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+            continue
+        out[name] = column.map(escape_cell)
+    return out
 
 
 def _atomic(out: Path, write: Callable[[Path], None]) -> None:
@@ -133,7 +144,7 @@ def _atomic(out: Path, write: Callable[[Path], None]) -> None:
 
 def write_csv(frame: pd.DataFrame, out: Path, progress: Progress | None = None) -> None:
     """``frame`` as CSV at ``out`` (see the module docstring)."""
-    text = frame.copy()
+    text = escaped(frame)
     for name in _instant_columns(text):
         text[name] = text[name].dt.strftime(CSV_TIME).fillna("")
     total = len(text)
@@ -160,7 +171,7 @@ def write_xlsx(
     from openpyxl.utils import get_column_letter
 
     instants = set(_instant_columns(frame))
-    local = frame.copy()
+    local = escaped(frame)
     for name in instants:  # Excel has no zones: the local wall time, the zone in the header
         local[name] = local[name].dt.tz_localize(None)
     names = list(local.columns)
@@ -234,6 +245,7 @@ def write_bytes(out: Path, data: bytes) -> None:
 __all__ = [
     "STATUS_LABELS",
     "columns",
+    "escaped",
     "export_grid",
     "grid_frame",
     "write_bytes",
