@@ -36,7 +36,7 @@ from mentra_platform.core.db import Database, is_unavailable, make_database
 from mentra_platform.core.errors import Unavailable
 from mentra_platform.core.processes import ProcessHeartbeat
 from mentra_platform.core.security import PasswordChecks, password_hasher
-from mentra_platform.http import routes
+from mentra_platform.http import pages, routes
 from mentra_platform.http.change_feed import ChangeFeed, StreamSlots
 from mentra_platform.http.deps import UserCache
 from mentra_platform.http.errors import (
@@ -215,6 +215,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(ClientAddressMiddleware)
     for router in discover_routers():
         app.include_router(router)
+    app.include_router(pages.router)  # the mentor and mentee web pages (not in OpenAPI)
+    pages.mount_static(app)
 
     @app.get("/healthz", tags=["meta"], summary="Liveness probe (touches nothing)")
     async def healthz() -> dict[str, str]:

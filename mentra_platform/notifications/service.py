@@ -38,7 +38,7 @@ from mentra_platform.core.errors import Conflict, field_error
 from mentra_platform.councils.access import load_visible
 from mentra_platform.notifications.messages import Body, confirmation_text, mentee_ids, queue
 
-_LINK = re.compile(r"/r/[A-Za-z0-9._~-]+")
+_LINK = re.compile(r"/(r|respond)/[A-Za-z0-9._~-]+")
 
 
 def _reminder_text(topic: str, deadline: datetime | None) -> Callable[[str], str]:
@@ -134,7 +134,8 @@ def list_for(
 ) -> list[NotificationOut]:
     """The council's notifications ``user`` may read: all for staff, their own otherwise.
 
-    One-click links are the recipient's credentials: in anyone else's copy they are redacted.
+    One-click and response-page links are the recipient's credentials: redacted in anyone
+    else's copy.
     """
     council = load_visible(session, user, council_id)
     stmt = select(Notification).where(Notification.council_id == council.id)
@@ -146,7 +147,7 @@ def list_for(
     out = [NotificationOut.model_validate(n) for n in rows]
     for item in out:
         if item.recipient_id != user.id:
-            item.body = _LINK.sub("/r/[redacted]", item.body)
+            item.body = _LINK.sub(r"/\1/[redacted]", item.body)
     return out
 
 

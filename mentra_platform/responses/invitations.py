@@ -18,6 +18,7 @@ from mentra_desktop.models import (
     SlotAnswerValue,
     User,
 )
+from mentra_platform.calendars.prefill import prefill_seat
 from mentra_platform.core.config import Settings
 from mentra_platform.core.tables import OneClickToken
 from mentra_platform.councils.access import display_name
@@ -28,6 +29,7 @@ from mentra_platform.responses.one_click import (
     make_claims,
     sign_token,
 )
+from mentra_platform.responses.page_links import make_page_claims, page_url, sign_page_token
 
 MIN_LINK_LIFETIME = timedelta(hours=1)
 
@@ -73,10 +75,12 @@ def invite_seat(
             label = "I can make it" if answer == "available" else "I can't make it"
             lines.append(f"  {label}: {link_url(settings, sign_token(secret, claims))}")
         lines.append("")
+    page = make_page_claims(council.id, seat.id, mentor.id, now=now, lifetime=lifetime)
     lines.append(
         "For tentative or partial availability, alternative times or notes, "
-        "answer from your Mentra account."
+        "or to change your answers until the deadline, use your response page:"
     )
+    lines.append(page_url(settings.public_base_url, sign_page_token(secret, page)))
     note = Notification(
         kind=NotificationKind.INVITATION,
         recipient_id=mentor.id,
@@ -86,4 +90,5 @@ def invite_seat(
     )
     session.add(note)
     seat.notification_sent = True
+    prefill_seat(session, council, seat, now)
     return note

@@ -21,23 +21,11 @@ from fastapi.responses import HTMLResponse
 
 from mentra_desktop.models import utcnow
 from mentra_platform.http.deps import AppSettings, ReadSession, WriteSession
+from mentra_platform.http.pages.rendering import message_page
 from mentra_platform.responses import service
-from mentra_platform.responses.one_click import (
-    OneClickError,
-    render_confirm_page,
-    render_error,
-    render_page,
-)
+from mentra_platform.responses.one_click import REFUSALS, DeadlinePassed, OneClickError
 
 router = APIRouter(tags=["one-click"])
-
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "form-action 'self'; frame-ancestors 'none'",
-}
 
 
 def _html(description: str) -> dict[str, Any]:
@@ -69,8 +57,11 @@ class RedactOneClickTokens(logging.Filter):
 logging.getLogger("uvicorn.access").addFilter(RedactOneClickTokens())
 
 
-def _page(status: int, body: str) -> HTMLResponse:
-    return HTMLResponse(body, status_code=status, headers=_HEADERS)
+def _refusal(error: OneClickError) -> HTMLResponse:
+    """The refusal's page (the site's template; the texts are the service's)."""
+    status, title, text = REFUSALS.get(error.reason, REFUSALS["invalid"])
+    when = error.when if isinstance(error, DeadlinePassed) else ""
+    return message_page(title, [text.format(when=when)], status=status)
 
 
 def _secret(settings: AppSettings) -> bytes:
@@ -87,15 +78,17 @@ def one_click_page(token: str, session: ReadSession, settings: AppSettings) -> H
     try:
         link = service.open_link(session, _secret(settings), token, utcnow())
     except OneClickError as refusal:
-        return _page(*render_error(refusal))
-    page = render_confirm_page(
-        topic=link.topic,
-        slot_text=link.slot_text,
-        answer=link.answer,
-        mentor_name=link.mentor_name,
-        action=f"/r/{token}",
+        return _refusal(refusal)
+    verb = "available" if link.answer == "available" else "NOT available"
+    return message_page(
+        "Confirm your availability",
+        [
+            f"Council: {link.topic}",
+            f"Proposed time: {link.slot_text}",
+            f"{link.mentor_name}, press Confirm to record that you are {verb} for this time.",
+        ],
+        form_action=f"/r/{token}",
     )
-    return _page(200, page)
 
 
 @router.post(
@@ -108,16 +101,14 @@ def one_click_confirm(token: str, session: WriteSession, settings: AppSettings) 
     try:
         link = service.spend_link(session, _secret(settings), token, utcnow(), settings)
     except OneClickError as refusal:
-        return _page(*render_error(refusal))
+        return _refusal(refusal)
     session.commit()
     verb = "available" if link.answer == "available" else "not available"
-    return _page(
-        200,
-        render_page(
-            "Thank you",
-            [
-                f"Recorded: you are {verb} on {link.slot_text} for \u201c{link.topic}\u201d.",
-                "You can change your answers from your Mentra account.",
-            ],
-        ),
+    return message_page(
+        "Thank you",
+        [
+            f"Recorded: you are {verb} on {link.slot_text} for \u201c{link.topic}\u201d.",
+            "You can change your answers, give only part of a slot or other times from the "
+            "response page linked in your invitation e-mail.",
+        ],
     )
