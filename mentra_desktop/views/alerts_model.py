@@ -1,0 +1,146 @@
+"""AlertListModel: the coordination alerts, newest first, one row each.
+
+Holds the :class:`~mentra_desktop.client.alerts.Alert` list the
+:class:`~mentra_desktop.views.alerts_feed.AlertsFeed` read from the cache (a few hundred at
+most: alerts are rare, each one a failure a person must look at) and computes cells in
+``data()``. A reload is one ``beginResetModel``/``endResetModel``; "Unread only" filters in
+the model. Unread rows are bold with a dot; the kind is in words; the council is its id and
+topic; the message and details are in the tooltip.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from mentra_desktop.client.alerts import Alert
+from mentra_desktop.views import timefmt
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+HEADERS = ("", "Raised", "What happened", "Council")
+UNREAD, RAISED, KIND, COUNCIL = range(4)
+ALERT_ROLE = Qt.ItemDataRole.UserRole + 1
+"""The row's :class:`Alert`."""
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+_MUTED = QColor("#6b7785")
+
+
+class AlertListModel(QAbstractTableModel):
+    """See the module docstring."""
+
+    def __init__(self, zone: tzinfo | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._zone = zone or timefmt.display_zone()
+        self._all: list[Alert] = []
+        self._rows: list[Alert] = []
+        self._unread_only = False
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # --- Qt ------------------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[section]
+            if role == Qt.ItemDataRole.ToolTipRole and section == UNREAD:
+                return "● unread (not acknowledged by anyone)"
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        alert = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(alert, column)
+        if role == ALERT_ROLE:
+            return alert
+        if role == SORT_ROLE:
+            return alert.created_at.timestamp()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(alert)
+        if role == Qt.ItemDataRole.FontRole and not alert.acknowledged:
+            return self._bold
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == UNREAD and not alert.acknowledged:
+                return QBrush(QColor("#c0392b"))
+            if alert.acknowledged:
+                return QBrush(_MUTED)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            state = "acknowledged" if alert.acknowledged else "unread"
+            return f"{state}: {alert.label}, council {alert.council_text}, {alert.message}"
+        return None
+
+    # --- content ---------------------------------------------------------------------------
+
+    def set_alerts(self, alerts: list[Alert]) -> None:
+        """Show ``alerts`` (already newest first)."""
+        self.beginResetModel()
+        try:
+            self._all = list(alerts)
+            self._refilter()
+        finally:
+            self.endResetModel()
+
+    def set_unread_only(self, on: bool) -> None:
+        self.beginResetModel()
+        try:
+            self._unread_only = on
+            self._refilter()
+        finally:
+            self.endResetModel()
+
+    def _refilter(self) -> None:
+        self._rows = [a for a in self._all if not (self._unread_only and a.acknowledged)]
+
+    def alert(self, row: int) -> Alert:
+        return self._rows[row]
+
+    def row_of(self, alert_id: int) -> int | None:
+        for row, alert in enumerate(self._rows):
+            if alert.id == alert_id:
+                return row
+        return None
+
+    @property
+    def unread(self) -> int:
+        return sum(1 for a in self._all if not a.acknowledged)
+
+    # --- cells -------------------------------------------------------------------------------
+
+    def _display(self, alert: Alert, column: int) -> str:
+        if column == UNREAD:
+            return "" if alert.acknowledged else "●"
+        if column == RAISED:
+            return timefmt.local(alert.created_at, self._zone)
+        if column == KIND:
+            return alert.label
+        return alert.council_text
+
+    def _tooltip(self, alert: Alert) -> str:
+        lines = [
+            f"<b>{_escape(alert.label)}</b> — {_escape(alert.council_text)}",
+            _escape(alert.message),
+            f"Raised {timefmt.local_long(alert.created_at, self._zone)}",
+        ]
+        if alert.acknowledged_at is not None:
+            lines.append(f"Acknowledged {timefmt.local_long(alert.acknowledged_at, self._zone)}")
+        elif alert.acknowledged_here:
+            lines.append("Acknowledged here; waiting to reach the platform")
+        return "<br>".join(lines)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
