@@ -67,7 +67,7 @@ def _fields(obj: str, arr: str, t: Any, b: Any, js: Any) -> dict[str, str]:
         "answer": (
             f"{obj}('slotId', a.slot_id, 'answer', a.answer, "
             f"'partialRanges', {js('a.partial_ranges', '[]')}, "
-            f"'answeredAt', {t('a.answered_at')})"
+            f"'answeredAt', {t('a.answered_at')}, 'source', a.source)"
         ),
         "mentor": (
             f"'id', cm.id, 'mentorId', cm.mentor_id, 'name', u.full_name, "
