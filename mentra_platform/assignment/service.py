@@ -36,6 +36,7 @@ from mentra_platform.assignment.matching import (
     assign_mentors,
     topic_match,
 )
+from mentra_platform.calendars.busy import slot_busy
 from mentra_platform.core.changes import record_change
 from mentra_platform.core.config import Settings
 from mentra_platform.core.errors import Conflict, NotFound
@@ -192,7 +193,8 @@ def auto_assign(
     now: datetime,
 ) -> MentorsOut:
     """Fill the seats up to ``target`` (default ``mentorMaximum``) by expertise, seniority,
-    load and time-zone spread; mentors booked over every slot are passed over."""
+    load and time-zone spread; mentors booked over every slot, by another council or by
+    their calendar, are passed over."""
     council = _open_council(session, council_id, if_match)
     require_open(council, "assign mentors")
     seats = min(target or council.mentor_maximum, 5)
@@ -206,8 +208,12 @@ def auto_assign(
     ).all()
     spans = _slot_spans(council)
     booked = slot_bookings(session, [u.id for u, _ in rows], spans, exclude_council=council.id)
+    calendar = slot_busy(session, [u.id for u, _ in rows], spans)
     cands = {
-        u.id: _candidate(u, p, loads.get(u.id, 0), frozenset(booked.get(u.id, {}))) for u, p in rows
+        u.id: _candidate(
+            u, p, loads.get(u.id, 0), frozenset(booked.get(u.id, {})) | calendar.get(u.id, set())
+        )
+        for u, p in rows
     }
     chosen_ids = {cm.mentor_id for cm in council.mentors}
     result = assign_mentors(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,6 +52,18 @@ from mentra_platform.core.tables import AlertKind, CalendarConnection, CalendarK
 log = logging.getLogger(__name__)
 BATCH = 200
 MAX_FEED_BYTES = 50 * 1024 * 1024
+_READING: ContextVar[bool] = ContextVar("calendar_reading", default=False)
+
+
+class _HideCalendarRequests(logging.Filter):
+    """httpx logs every request's URL at INFO, and a feed's URL is its secret: records
+    httpx logs while a calendar is being read are dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _READING.get()
+
+
+logging.getLogger("httpx").addFilter(_HideCalendarRequests())
 
 
 @dataclass(frozen=True)
@@ -196,6 +209,7 @@ def _read_calendly(http: httpx.Client, settings: Settings, job: _Job, now: datet
 
 
 def _read(http: httpx.Client, settings: Settings, job: _Job, now: datetime) -> _Outcome:
+    token = _READING.set(True)
     try:
         if job.kind == CalendarKind.ICS:
             return _read_feed(http, settings, job, now)
@@ -203,6 +217,8 @@ def _read(http: httpx.Client, settings: Settings, job: _Job, now: datetime) -> _
     except Exception as exc:  # one calendar's surprise never stops the pass
         log.exception("Calendar %s of mentor %s failed", job.connection_id, job.mentor_id)
         return _Outcome(job, error=f"Reading the calendar failed ({type(exc).__name__})")
+    finally:
+        _READING.reset(token)
 
 
 def _fail(session: Session, c: CalendarConnection, outcome: _Outcome, now: datetime) -> None:

@@ -58,6 +58,7 @@ def set_slot_answer(
     row.answer = answer
     row.partial_ranges = ranges
     row.answered_at = now
+    row.source = None  # the mentor's own answer, even over a calendar pre-fill
     spans: dict[str, Any] = dict(seat.available_time_slots or {})
     if ranges:
         spans[str(slot_id)] = ranges

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -125,6 +125,11 @@ class SlotAnswerOut(ApiModel):
     answer: SlotAnswerValue
     partial_ranges: list[Any]
     answered_at: datetime | None
+    source: Literal["calendar"] | None = Field(
+        default=None,
+        description='"calendar" when pre-filled from the mentor\'s calendar; null when the '
+        "mentor answered",
+    )
 
 
 class CouncilMentorOut(ApiModel):
