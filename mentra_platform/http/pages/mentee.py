@@ -193,10 +193,6 @@ def _not_for_you(user: User) -> Response:
     )
 
 
-def _zone(user: User) -> str:
-    return user.timezone or "UTC"
-
-
 def _council_page(
     request: Request,
     user: User,
@@ -206,8 +202,10 @@ def _council_page(
     status: int = 200,
 ) -> Response:
     settings = _settings(request)
-    zone = _zone(user)
     with _db(request).read() as session:
+        fresh = session.get(User, user.id)  # the zone as saved, not as cached
+        zone_name = fresh.timezone if fresh is not None else None
+        zone = zone_name or "UTC"
         cards = councils_of(session, user, zone, utcnow())
     for card in cards:
         if errors and card.id in errors:
@@ -220,7 +218,7 @@ def _council_page(
         "title": "Your councils",
         "user_name": user.full_name or user.email,
         "zone": zone,
-        "zone_set": user.timezone is not None,
+        "zone_set": zone_name is not None,
         "upcoming": [c for c in cards if not c.past],
         "past": [c for c in cards if c.past],
         "saved": request.query_params.get("saved", ""),

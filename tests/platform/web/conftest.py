@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
@@ -57,15 +57,20 @@ def page(context: BrowserContext) -> Page:
 
 
 class Shots:
-    """``shots(page, "web-respond")`` saves a full-page PNG named after the page."""
+    """``shots(page, "web-respond")`` saves a full-page PNG; with ``at=`` a locator, the
+    phone's viewport scrolled to that element (a long list shows the part under test)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
 
-    def __call__(self, page: Page, name: str) -> Path:
+    def __call__(self, page: Page, name: str, at: Locator | None = None) -> Path:
         path = self.folder / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        if at is None:
+            page.screenshot(path=str(path), full_page=True)
+        else:
+            at.evaluate("el => el.scrollIntoView({block: 'start'})")
+            page.screenshot(path=str(path))
         return path
 
 
