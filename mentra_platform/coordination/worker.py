@@ -21,14 +21,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from mentra_desktop.models import CoordinationStatus, CouncilSession
 from mentra_platform.coordination.clock import Clock
-from mentra_platform.coordination.deadlines import decide_at_deadline
-from mentra_platform.coordination.engine import decide
+from mentra_platform.coordination.deadline_batch import decide_batch
 from mentra_platform.coordination.reminders import earliest_step_offset, send_due
-from mentra_platform.coordination.service import OPEN, notice
+from mentra_platform.coordination.service import OPEN
 from mentra_platform.core.config import Settings
 from mentra_platform.core.db import Database, is_unavailable
 
@@ -107,28 +106,15 @@ def _batches(
 def decide_deadlines(
     db: Database, settings: Settings, now: datetime, report: PassReport, batch: int = BATCH
 ) -> None:
+    """Decide every council whose deadline passed, a claimed batch at a time, set-based
+    (:mod:`mentra_platform.coordination.deadline_batch`)."""
+
     def each(session: Session, ids: list[int]) -> None:
-        loaded = select(CouncilSession).where(CouncilSession.id.in_(ids))
-        eager = (selectinload(CouncilSession.mentors), selectinload(CouncilSession.slots))
-        councils = {c.id: c for c in session.scalars(loaded.options(*eager))}
-        verdicts = decide(session, ids, now, notice(settings))
-        for cid in ids:
-            council = councils.get(cid)
-            verdict = verdicts.get(cid)
-            if council is None or verdict is None:
-                continue
-            deadline = council.mentor_response_deadline
-            if council.coordination_status not in OPEN or deadline is None or deadline > now:
-                continue  # decided meanwhile
-            try:
-                with session.begin_nested():
-                    phase = decide_at_deadline(session, settings, council, verdict, now)
-            except Exception:
-                log.exception("Deciding council %s at its deadline failed", cid)
-                report.errors += 1
-                continue
-            report.decided += 1
-            report.outcomes[phase.value] = report.outcomes.get(phase.value, 0) + 1
+        done = decide_batch(session, settings, ids, now)
+        report.errors += done.errors
+        report.decided += len(done.decided)
+        for phase in done.decided.values():
+            report.outcomes[phase] = report.outcomes.get(phase, 0) + 1
 
     _batches(db, _due_deadlines(now), batch, each)
 

@@ -25,18 +25,36 @@ instants: no council ids, so a reader learns nothing else about those councils.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import Integer, bindparam, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
 from mentra_desktop.models import CoordinationStatus
+from mentra_desktop.models.base import UTCDateTime
 
 BUSY_HORIZON_DAYS = 14
 """Busy ranges reach this many days past a council's last slot (the alternatives' horizon)."""
 _CONFIRMED = CoordinationStatus.CONFIRMED.value
+
+BUSY_TIME = (
+    "SELECT cm2.mentor_id AS mentor_id, cm2.council_id AS council_id, "
+    "s2.starts_at AS starts_at, s2.ends_at AS ends_at "
+    "FROM council_mentors cm2 "
+    "JOIN council_sessions c2 ON c2.id = cm2.council_id "
+    f"AND c2.coordination_status = '{_CONFIRMED}' "
+    "JOIN council_slots s2 ON s2.id = c2.final_slot_id AND s2.council_id = c2.id "
+    "WHERE cm2.attending = TRUE"
+)
+"""The one definition of when a mentor is busy, as SQL rows ``(mentor_id, council_id,
+starts_at, ends_at)``: the final slot of every confirmed council the mentor attends.
+``council_id`` names the council the range comes from (NULL for a range that belongs to
+no council, e.g. calendar busy time added here with ``UNION ALL``), so a council never
+counts its own session. Both council documents (SQLite and PostgreSQL) and
+:func:`busy_ranges` (the worker's batches) read busy time from this relation only."""
 
 
 def _sqlite_time(col: str) -> str:
@@ -83,7 +101,7 @@ def _fields(obj: str, arr: str, t: Any, b: Any, js: Any) -> dict[str, str]:
             f"'workStart', mp.work_start, 'workEnd', mp.work_end, "
             f"'workingDays', {js('mp.working_days', None)}"
         ),
-        "busy": f"{arr}({t('s2.starts_at')}, {t('s2.ends_at')})",
+        "busy": f"{arr}({t('b.starts_at')}, {t('b.ends_at')})",
         "slot": (
             f"{obj}('id', s.id, 'position', s.position, 'start', {t('s.starts_at')}, "
             f"'end', {t('s.ends_at')}, 'priorityScore', s.priority_score)"
@@ -110,12 +128,6 @@ def _fields(obj: str, arr: str, t: Any, b: Any, js: Any) -> dict[str, str]:
 _MENTOR_JOINS = (
     "FROM council_mentors cm JOIN users u ON u.id = cm.mentor_id "
     "LEFT JOIN mentor_profiles mp ON mp.user_id = cm.mentor_id "
-)
-_BUSY_JOINS = (
-    "FROM council_mentors cm2 "
-    "JOIN council_sessions c2 ON c2.id = cm2.council_id "
-    f"AND c2.coordination_status = '{_CONFIRMED}' "
-    "JOIN council_slots s2 ON s2.id = c2.final_slot_id AND s2.council_id = c2.id"
 )
 
 
@@ -149,9 +161,10 @@ def _build_sqlite() -> str:
     )
     busy = array(
         f["busy"],
-        f"{_BUSY_JOINS} WHERE cm2.mentor_id = cm.mentor_id AND cm2.attending = 1 "
-        "AND cm2.council_id <> c.id AND s2.ends_at > c.created_at AND s2.starts_at < h.hi",
-        "s2.starts_at, s2.ends_at",
+        f"FROM ({BUSY_TIME}) b WHERE b.mentor_id = cm.mentor_id "
+        "AND (b.council_id IS NULL OR b.council_id <> c.id) "
+        "AND b.ends_at > c.created_at AND b.starts_at < h.hi",
+        "b.starts_at, b.ends_at",
     )
     mentors = array(
         f"json_object({f['mentor']}, 'slotAnswers', {answers}, 'busy', {busy})",
@@ -188,17 +201,16 @@ seats AS MATERIALIZED (
     SELECT cm.id, cm.council_id, cm.mentor_id, horizon.lo, horizon.hi
     FROM horizon JOIN council_mentors cm ON cm.council_id = horizon.id),
 bookings AS MATERIALIZED (
-    SELECT cm2.mentor_id, cm2.council_id, s2.starts_at, s2.ends_at, {f["busy"]} AS doc
-    FROM council_mentors cm2
-    JOIN council_sessions c2 ON c2.id = cm2.council_id AND c2.coordination_status = '{_CONFIRMED}'
-    JOIN council_slots s2 ON s2.id = c2.final_slot_id AND s2.council_id = c2.id
-    WHERE cm2.attending AND cm2.mentor_id IN (SELECT DISTINCT mentor_id FROM seats)
-        AND s2.ends_at > (SELECT min(lo) FROM seats)
-        AND s2.starts_at < (SELECT max(hi) FROM seats)),
+    SELECT b.mentor_id, b.council_id, b.starts_at, b.ends_at, {f["busy"]} AS doc
+    FROM ({BUSY_TIME}) b
+    WHERE b.mentor_id IN (SELECT DISTINCT mentor_id FROM seats)
+        AND b.ends_at > (SELECT min(lo) FROM seats)
+        AND b.starts_at < (SELECT max(hi) FROM seats)),
 busy AS (
     SELECT seats.id, json_agg(b.doc ORDER BY b.starts_at, b.ends_at) AS doc
     FROM seats JOIN bookings b ON b.mentor_id = seats.mentor_id
-        AND b.council_id <> seats.council_id AND b.ends_at > seats.lo AND b.starts_at < seats.hi
+        AND (b.council_id IS NULL OR b.council_id <> seats.council_id)
+        AND b.ends_at > seats.lo AND b.starts_at < seats.hi
     GROUP BY seats.id),
 answers AS (
     SELECT a.council_mentor_id AS id, json_agg({f["answer"]} ORDER BY a.slot_id) AS doc
@@ -251,6 +263,51 @@ def council_documents(session: Session, ids: Sequence[int]) -> list[str]:
     rows = conn.execute(_statement(conn.dialect.name), {"ids": list(ids)}).all()
     by_id: dict[int, str] = {row[0]: row[1] for row in rows}
     return [by_id[i] for i in ids if i in by_id]
+
+
+class Busy(NamedTuple):
+    """One busy range of a mentor, from :data:`BUSY_TIME`."""
+
+    start: datetime
+    end: datetime
+    council_id: int | None
+    """The confirmed council it comes from (``None``: not a council's session)."""
+
+
+def busy_ranges(
+    session: Session,
+    mentor_ids: Collection[int],
+    windows: Sequence[tuple[datetime, datetime]],
+) -> dict[int, list[Busy]]:
+    """Each mentor's busy ranges (:data:`BUSY_TIME`) overlapping any of ``windows``
+    (``[start, end)`` pairs), by start: one query for a whole batch of councils."""
+    if not mentor_ids or not windows:
+        return {}
+    overlaps = " OR ".join(
+        f"(b.ends_at > :lo{i} AND b.starts_at < :hi{i})" for i in range(len(windows))
+    )
+    stmt = text(
+        f"SELECT b.mentor_id, b.starts_at, b.ends_at, b.council_id FROM ({BUSY_TIME}) b "
+        f"WHERE b.mentor_id IN :ids AND ({overlaps}) "
+        "ORDER BY b.mentor_id, b.starts_at, b.ends_at"
+    ).bindparams(
+        bindparam("ids", expanding=True),
+        *(
+            bindparam(f"{edge}{i}", type_=UTCDateTime())
+            for i in range(len(windows))
+            for edge in ("lo", "hi")
+        ),
+    )
+    typed = stmt.columns(
+        mentor_id=Integer(), starts_at=UTCDateTime(), ends_at=UTCDateTime(), council_id=Integer()
+    )
+    values: dict[str, Any] = {"ids": sorted(mentor_ids)}
+    for i, (lo, hi) in enumerate(windows):
+        values[f"lo{i}"], values[f"hi{i}"] = lo, hi
+    out: dict[int, list[Busy]] = {}
+    for mentor_id, start, end, council_id in session.execute(typed, values):
+        out.setdefault(int(mentor_id), []).append(Busy(start, end, council_id))
+    return out
 
 
 def council_dicts(session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,16 +75,25 @@ def queue(
 def confirmation_text(council: CouncilSession) -> tuple[str, Callable[[str], str]]:
     """The confirmation subject, and its body as a function of the reader's time zone."""
     slot = slot_of(council, council.final_slot_id) if council.final_slot_id else None
+    when = (slot.starts_at, slot.ends_at) if slot is not None else None
+    return confirmation_parts(council.topic, when, council.video_link)
+
+
+def confirmation_parts(
+    topic: str, when: tuple[datetime, datetime] | None, video_link: str | None
+) -> tuple[str, Callable[[str], str]]:
+    """:func:`confirmation_text` from plain values (the worker's batches hold no ORM
+    council): the subject, and the body as a function of the reader's time zone."""
 
     def render(zone: str) -> str:
-        when = format_slot_local(slot.starts_at, slot.ends_at, zone) if slot else None
+        local = format_slot_local(when[0], when[1], zone) if when else None
         return (
-            f"The council \u201c{council.topic}\u201d is confirmed for "
-            f"{when or 'a time to be announced'}.\n"
-            f"Video link: {council.video_link or 'to follow'}"
+            f"The council \u201c{topic}\u201d is confirmed for "
+            f"{local or 'a time to be announced'}.\n"
+            f"Video link: {video_link or 'to follow'}"
         )
 
-    return f"Council confirmed: {council.topic}", render
+    return f"Council confirmed: {topic}", render
 
 
 def cancellation_text(council: CouncilSession, reason: str) -> tuple[str, Callable[[str], str]]:

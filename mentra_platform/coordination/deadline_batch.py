@@ -1,0 +1,185 @@
+"""Deciding a claimed batch of councils whose deadline passed, set-based.
+
+The rules are :mod:`mentra_platform.coordination.deadlines`'s; this module applies them to a
+whole batch with a handful of statements instead of a few dozen per council:
+
+1. **Read** the batch's engine inputs and the involved mentors' busy ranges
+   (:mod:`.batch_inputs`: a handful of queries).
+2. **Plan** in id order, in memory: the engine decides each council with the preparation
+   notice; a council whose best feasible slot is free for every attendee is *confirmed*
+   and its session is added to the busy ranges the next councils of the batch see, so two
+   councils of one batch never book one mentor twice. Councils without such a slot (needs
+   alternatives, or the engine refused the council) are left to the per-council path.
+3. **Guard** (PostgreSQL): lock every seated mentor's user row in id order — the lock every
+   confirmation takes (:func:`mentra_platform.assignment.bookings.lock_mentors`) — and
+   read their busy ranges again. If another worker or a coordinator confirmed something
+   meanwhile, plan again on what is now committed; with the locks held nothing can change
+   it before this transaction commits. On SQLite the write transaction (``BEGIN
+   IMMEDIATE``) already excludes every other writer from the first read.
+4. **Write** the confirmations with bulk statements (:mod:`.bulk_confirm`), then decide the
+   rest one by one with :func:`~mentra_platform.coordination.deadlines.decide_at_deadline`
+   (each in a savepoint), which sees the batch's confirmations in the database.
+
+Bulk writes that fail are rolled back to their savepoint and those councils go the
+per-council way, which rolls back and logs a failing council alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from mentra_desktop.models import CouncilSession
+from mentra_desktop.scheduling.model import SchedulingInputError
+from mentra_desktop.scheduling.selection import select as engine_select
+from mentra_platform.assignment.bookings import lock_mentors
+from mentra_platform.coordination.batch_inputs import (
+    BatchCouncil,
+    BatchSlot,
+    BusyIndex,
+    batch_busy,
+    engine_request,
+    load_batch,
+)
+from mentra_platform.coordination.bulk_confirm import Confirmation, write_confirmations
+from mentra_platform.coordination.deadlines import decide_at_deadline
+from mentra_platform.coordination.engine import Verdict
+from mentra_platform.coordination.service import OPEN, first_feasible, notice
+from mentra_platform.core.config import Settings
+from mentra_platform.councils.documents import Busy
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Plan:
+    """What the batch will do: bulk confirmations, and verdicts for the per-council path."""
+
+    confirmations: list[Confirmation] = field(default_factory=list)
+    others: dict[int, Verdict] = field(default_factory=dict)
+    failed: list[int] = field(default_factory=list)
+
+
+@dataclass
+class BatchReport:
+    decided: dict[int, str] = field(default_factory=dict)
+    """Council id → its new phase."""
+    errors: int = 0
+
+
+def _free(index: BusyIndex, council: BatchCouncil, slot: BatchSlot, mentors: list[int]) -> bool:
+    return not any(index.bookings(m, slot.starts_at, slot.ends_at, council.id) for m in mentors)
+
+
+def plan(
+    councils: Sequence[BatchCouncil], busy: dict[int, list[Busy]], now: datetime, wait: timedelta
+) -> Plan:
+    """Decide ``councils`` in order (see the module docstring, step 2); pure."""
+    index = BusyIndex(busy)
+    out = Plan()
+    for council in councils:
+        try:
+            request = engine_request(council, index.for_council(council, now), now, wait)
+            decision = engine_select(request)
+        except SchedulingInputError as exc:
+            error = f"The engine cannot decide this council: {exc}"
+            out.others[council.id] = Verdict(council.id, None, error)
+            continue
+        except Exception:
+            log.exception("Deciding council %s at its deadline failed", council.id)
+            out.failed.append(council.id)
+            continue
+        pick = first_feasible(decision)
+        slot = council.slot(pick[0]) if pick is not None else None
+        if pick is None or slot is None:
+            out.others[council.id] = Verdict(council.id, decision)
+            continue
+        mentors = list(dict.fromkeys(pick[1]))
+        if not _free(index, council, slot, mentors):  # never expected: the engine saw them
+            out.others[council.id] = Verdict(council.id, decision)
+            continue
+        for m in mentors:
+            index.add(m, Busy(slot.starts_at, slot.ends_at, council.id))
+        out.confirmations.append(Confirmation(council, slot, mentors, decision))
+    return out
+
+
+def _due(
+    councils: dict[int, BatchCouncil], ids: Sequence[int], now: datetime
+) -> list[BatchCouncil]:
+    """The claimed councils still open with their deadline passed, in id order."""
+    out = []
+    for cid in ids:
+        c = councils.get(cid)
+        if c is not None and c.status in OPEN and c.deadline is not None and c.deadline <= now:
+            out.append(c)
+    return out
+
+
+def _one_by_one(
+    session: Session,
+    settings: Settings,
+    verdicts: dict[int, Verdict],
+    now: datetime,
+    report: BatchReport,
+) -> None:
+    """The per-council path: each council in a savepoint, a failure rolled back alone."""
+    if not verdicts:
+        return
+    loaded = select(CouncilSession).where(CouncilSession.id.in_(sorted(verdicts)))
+    eager = (selectinload(CouncilSession.mentors), selectinload(CouncilSession.slots))
+    councils = {c.id: c for c in session.scalars(loaded.options(*eager))}
+    for cid in sorted(verdicts):
+        council = councils.get(cid)
+        if council is None:
+            continue
+        try:
+            with session.begin_nested():
+                phase = decide_at_deadline(session, settings, council, verdicts[cid], now)
+        except Exception:
+            log.exception("Deciding council %s at its deadline failed", cid)
+            report.errors += 1
+            continue
+        report.decided[cid] = phase.value
+
+
+def decide_batch(
+    session: Session, settings: Settings, ids: Sequence[int], now: datetime
+) -> BatchReport:
+    """Decide the claimed councils ``ids`` at ``now`` in the caller's transaction."""
+    report = BatchReport()
+    wait = notice(settings)
+    councils = _due(load_batch(session, ids), ids, now)
+    if not councils:
+        return report
+    busy = batch_busy(session, councils, now)
+    planned = plan(councils, busy, now, wait)
+    if session.get_bind().dialect.name == "postgresql":
+        lock_mentors(session, {seat.mentor_id for c in councils for seat in c.seats})
+        now_busy = batch_busy(session, councils, now)
+        if now_busy != busy:
+            log.info("Busy ranges changed while planning; planning the batch again")
+            planned = plan(councils, now_busy, now, wait)
+    report.errors += len(planned.failed)
+    others = dict(planned.others)
+    if planned.confirmations:
+        try:
+            with session.begin_nested():
+                write_confirmations(session, planned.confirmations, now)
+        except Exception:
+            log.exception("Bulk confirmation failed; deciding those councils one by one")
+            for c in planned.confirmations:
+                others[c.council.id] = Verdict(c.council.id, c.decision)
+        else:
+            for c in planned.confirmations:
+                report.decided[c.council.id] = "confirmed"
+    _one_by_one(session, settings, others, now, report)
+    return report
+
+
+__all__ = ["BatchReport", "Plan", "decide_batch", "plan"]
