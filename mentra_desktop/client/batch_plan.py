@@ -23,7 +23,9 @@ Contract:
   overlapping times, with those councils — where the plan had to choose.
 
 ``progress(stage, done, total)`` follows the work; ``cancelled()`` is asked between stages
-(the solver itself runs to its time limit, which bounds a cancel's wait).
+(the solver itself runs to its time limit, which bounds a cancel's wait). Cyclic garbage
+collection is paused while either runs: a full collection over the thousands of objects
+they build holds the interpreter for 0.1–0.3 s, which would freeze the GUI thread too.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mentra_desktop.client.documents import parse_instant
+from mentra_desktop.client.pages import gc_paused
 from mentra_desktop.client.writes import Write, confirm
 from mentra_desktop.models.engine_bridge import selection_request
 from mentra_desktop.scheduling.model import Answer, SchedulingInputError, SelectionRequest
@@ -160,6 +163,17 @@ def plan_input(
 ) -> PlanInput:
     """The planner's input from the documents in view and the confirmed ones (see the
     module docstring). Raises :class:`PlanCancelled` when ``cancelled()`` says so."""
+    with gc_paused():
+        return _plan_input(in_view, confirmed, now, progress, cancelled)
+
+
+def _plan_input(
+    in_view: Sequence[Mapping[str, Any]],
+    confirmed: Sequence[Mapping[str, Any]],
+    now: datetime,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> PlanInput:
     requests: list[SelectionRequest] = []
     facts: dict[int, CouncilFacts] = {}
     names: dict[str, str] = {}
@@ -311,6 +325,16 @@ def plan_councils(
 ) -> PlanOutcome:
     """Plan ``inp``'s councils: optimiser and greedy side by side (module docstring).
     Raises :class:`PlanCancelled`; a plan failing :func:`violations` raises RuntimeError."""
+    with gc_paused():
+        return _plan_councils(inp, time_limit_s, progress, cancelled)
+
+
+def _plan_councils(
+    inp: PlanInput,
+    time_limit_s: float,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> PlanOutcome:
     began = time.perf_counter()
 
     def step(stage: str, done: int) -> None:

@@ -46,6 +46,7 @@ from mentra_desktop.client.batch_plan import (
     plan_input,
 )
 from mentra_desktop.client.outbox_rows import OutboxRow
+from mentra_desktop.client.pages import gc_paused
 from mentra_desktop.views.controller import DesktopController
 from mentra_desktop.views.planner_models import (
     COUNCIL_ROLE,
@@ -75,6 +76,7 @@ def _table(model: Any, name: str, accessible: str) -> QTableView:
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setResizeContentsPrecision(60)  # fit columns to the first rows, not thousands
     return table
 
 
@@ -226,9 +228,10 @@ class PlannerPanel(QWidget):
             tasks.run_on_main(lambda: self._on_progress(generation, stage, done, total))
 
         def read() -> PlanInput:
-            docs = cache.documents(ids)
-            confirmed = cache.documents(cache.ids(statuses=["confirmed"]))
-            return plan_input(docs, confirmed, datetime.now(UTC), report, cancel.is_set)
+            with gc_paused():  # thousands of documents: no collection while they load
+                docs = cache.documents(ids)
+                confirmed = cache.documents(cache.ids(statuses=["confirmed"]))
+                return plan_input(docs, confirmed, datetime.now(UTC), report, cancel.is_set)
 
         def solve(inp: PlanInput) -> None:
             Op(tasks, lambda: (plan_councils(inp, limit, report, cancel.is_set), inp),
