@@ -7,6 +7,7 @@ local time across a DST change. Windows zone names as Outlook writes them
 (``W. Europe Standard Time``) are resolved by icalendar itself, through the CLDR
 ``windowsZones`` table it ships; an ``X-WR-TIMEZONE`` in Windows form goes through the same
 table. Floating times are in the calendar's zone (``X-WR-TIMEZONE``, else the mentor's).
+Single events far from the window are left out before parsing (:mod:`.prefilter`).
 
 Not busy: ``STATUS:CANCELLED``, ``TRANSP:TRANSPARENT`` (and Outlook's
 ``X-MICROSOFT-CDO-BUSYSTATUS:FREE``), events the mentor declined (their own ``ATTENDEE``
@@ -32,6 +33,7 @@ import recurring_ical_events
 import x_wr_timezone
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
+from mentra_platform.calendars.prefilter import window_subset
 from mentra_platform.calendars.ranges import BusyRange, merged
 
 _BUSY_STATUSES = {"BUSY", "OOF", "WORKINGELSEWHERE", "TENTATIVE"}
@@ -138,14 +140,18 @@ def busy_from_feed(
     own_addresses: Collection[str] = (),
     default_zone: str = "UTC",
     invite_host: str | None = None,
+    prefilter: bool = True,
 ) -> list[BusyRange]:
     """The merged busy ranges of the feed inside ``[window_start, window_end)``.
 
     ``own_addresses`` are the mentor's e-mail addresses (lower case) for declined events;
     ``invite_host`` drops our own council invitations (UID ``council-<id>@<invite_host>``).
+    ``prefilter=False`` parses the whole feed (the reference the cut is tested against).
     Raises :class:`FeedError` for anything that is not a readable calendar.
     """
-    cal = _parse(data)
+    lo_day = window_start.astimezone(UTC).date()
+    hi_day = window_end.astimezone(UTC).date()
+    cal = _parse(window_subset(data, lo_day, hi_day) if prefilter else data)
     cal, zone = _prepare(cal, zone_named(default_zone) or UTC)
     own = {a.lower() for a in own_addresses}
     name = str(cal.get("X-WR-CALNAME", "")).lower()

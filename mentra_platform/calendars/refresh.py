@@ -303,7 +303,16 @@ def refresh_calendars(
                 outcomes = list(pool.map(lambda j: _read(client, settings, j, now), chunk))
                 with db.write() as session:
                     for outcome in outcomes:
-                        _apply(session, settings, outcome, now, report)
+                        try:
+                            with session.begin_nested():
+                                _apply(session, settings, outcome, now, report)
+                        except Exception:  # one calendar's failure leaves the others' results
+                            log.exception(
+                                "Storing calendar %s of mentor %s failed",
+                                outcome.job.connection_id,
+                                outcome.job.mentor_id,
+                            )
+                            report.failed += 1
                     session.commit()
                 if on_progress is not None:
                     on_progress(lo + len(chunk), len(jobs))

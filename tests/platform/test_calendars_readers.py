@@ -3,6 +3,7 @@ minute, and the Calendly client against a local server that enforces Calendly's 
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -152,3 +153,43 @@ def test_calendly_honours_retry_after_and_refuses_bad_tokens(fake: FakeCalendarS
         with pytest.raises(TokenRejected) as info:
             CalendlyClient(http, fake.url, "tok-secret-bad").read(None, now, timedelta(days=7))
     assert "tok-secret-bad" not in str(info.value)
+
+
+def _stamp(value: datetime) -> str:
+    return value.strftime("%Y%m%dT%H%M%SZ")
+
+
+def _long_feed(rnd: random.Random, start: datetime, singles: int, series: int) -> bytes:
+    """Single events over three years and weekly series with an EXDATE and a moved
+    instance, in Berlin time, some multi-day and some given by DURATION."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:test", "X-WR-TIMEZONE:Europe/Berlin"]
+    for i in range(singles):
+        s = start + timedelta(minutes=30 * rnd.randint(0, 3 * 365 * 48))
+        length = timedelta(minutes=30 * rnd.randint(1, 4 if i % 7 else 200))
+        end = f"DTEND:{_stamp(s + length)}" if i % 3 else f"DURATION:PT{length.seconds // 60}M"
+        lines += ["BEGIN:VEVENT", f"UID:s{i}", f"DTSTAMP:{_stamp(start)}",
+                  f"DTSTART:{_stamp(s)}", end, "END:VEVENT"]  # fmt: skip
+    for j in range(series):
+        first = start + timedelta(days=rnd.randint(0, 3 * 365))
+        day = [(first + timedelta(weeks=w)).strftime("%Y%m%d") + "T100000" for w in range(4)]
+        lines += ["BEGIN:VEVENT", f"UID:r{j}", f"DTSTAMP:{_stamp(start)}",
+                  f"DTSTART;TZID=Europe/Berlin:{day[0]}", "DURATION:PT1H",
+                  f"RRULE:FREQ=WEEKLY;COUNT={rnd.randint(5, 80)}",
+                  f"EXDATE;TZID=Europe/Berlin:{day[2]}", "END:VEVENT",
+                  "BEGIN:VEVENT", f"UID:r{j}", f"DTSTAMP:{_stamp(start)}",
+                  f"RECURRENCE-ID;TZID=Europe/Berlin:{day[3]}",
+                  f"DTSTART;TZID=Europe/Berlin:{day[3][:9]}170000", "DURATION:PT1H",
+                  "END:VEVENT"]  # fmt: skip
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines).encode()
+
+
+def test_cutting_the_feed_before_parsing_changes_no_range() -> None:
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    data = _long_feed(random.Random(3), start, singles=500, series=30)
+    for days in (30, 700):
+        lo = start + timedelta(days=days)
+        hi = lo + timedelta(days=90)
+        cut = busy_from_feed(data, lo, hi)
+        assert cut == busy_from_feed(data, lo, hi, prefilter=False)
+        assert len(cut) > 15  # the window holds busy time, so the comparison means something
