@@ -34,9 +34,11 @@ from mentra_desktop.models.wire.notifications import (
     NotificationOut,
 )
 from mentra_platform.core.changes import record_change
+from mentra_platform.core.config import Settings
 from mentra_platform.core.errors import Conflict, field_error
 from mentra_platform.councils.access import load_visible
 from mentra_platform.notifications.messages import Body, confirmation_text, mentee_ids, queue
+from mentra_platform.responses.invitations import response_page_link
 
 _LINK = re.compile(r"/(r|respond)/[A-Za-z0-9._~-]+")
 
@@ -78,9 +80,15 @@ def _reminded_seats(council: CouncilSession, chosen: list[int] | None) -> list[C
 
 
 def send(
-    session: Session, actor: User, council_id: int, body: NotificationIn, now: datetime
+    session: Session,
+    actor: User,
+    council_id: int,
+    body: NotificationIn,
+    now: datetime,
+    settings: Settings | None = None,
 ) -> NotificationBatch:
-    """Queue one ``body.kind`` message per recipient of its audience."""
+    """Queue one ``body.kind`` message per recipient of its audience; with ``settings`` a
+    reminder carries each mentor's own response-page link (redacted in the answer)."""
     council = load_visible(session, actor, council_id, lock=True)
     if council.coordination_status == CoordinationStatus.CANCELLED:
         raise Conflict("The council is cancelled")
@@ -113,6 +121,12 @@ def send(
     if audience in ("mentee", "both"):
         recipients += mentee_ids(session, council)
     notes = queue(session, council, kind, recipients, subject, text)
+    if kind == NotificationKind.REMINDER and settings is not None:
+        seats = {cm.mentor_id: cm for cm in council.mentors}
+        for note in notes:
+            if note.recipient_id in seats:
+                link = response_page_link(settings, council, seats[note.recipient_id], now)
+                note.body = f"{note.body}\n\nAnswer on your response page: {link}"
     session.flush()
     record_change(
         session,
@@ -125,8 +139,14 @@ def send(
         council_id=council.id,
         queued=len(notes),
         recipient_ids=[n.recipient_id for n in notes],
-        items=[NotificationOut.model_validate(n) for n in notes],
+        items=[_redacted(NotificationOut.model_validate(n), actor) for n in notes],
     )
+
+
+def _redacted(item: NotificationOut, reader: User) -> NotificationOut:
+    if item.recipient_id != reader.id:
+        item.body = _LINK.sub(r"/\1/[redacted]", item.body)
+    return item
 
 
 def list_for(
@@ -145,10 +165,7 @@ def list_for(
         stmt = stmt.where(Notification.kind == kind)
     rows = session.scalars(stmt.order_by(Notification.id)).all()
     out = [NotificationOut.model_validate(n) for n in rows]
-    for item in out:
-        if item.recipient_id != user.id:
-            item.body = _LINK.sub(r"/\1/[redacted]", item.body)
-    return out
+    return [_redacted(item, user) for item in out]
 
 
 __all__ = ["list_for", "send"]

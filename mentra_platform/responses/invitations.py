@@ -38,6 +38,17 @@ def link_url(settings: Settings, token: str) -> str:
     return f"{settings.public_base_url}/r/{token}"
 
 
+def response_page_link(
+    settings: Settings, council: CouncilSession, seat: CouncilMentor, now: datetime
+) -> str:
+    """The seat's response-page URL, valid until the response deadline (at least an hour)."""
+    deadline = council.mentor_response_deadline or now
+    lifetime = max(deadline - now, MIN_LINK_LIFETIME)
+    claims = make_page_claims(council.id, seat.id, seat.mentor_id, now=now, lifetime=lifetime)
+    token = sign_page_token(settings.secret_key.encode("utf-8"), claims)
+    return page_url(settings.public_base_url, token)
+
+
 def invite_seat(
     session: Session,
     settings: Settings,
@@ -75,12 +86,11 @@ def invite_seat(
             label = "I can make it" if answer == "available" else "I can't make it"
             lines.append(f"  {label}: {link_url(settings, sign_token(secret, claims))}")
         lines.append("")
-    page = make_page_claims(council.id, seat.id, mentor.id, now=now, lifetime=lifetime)
     lines.append(
         "For tentative or partial availability, alternative times or notes, "
         "or to change your answers until the deadline, use your response page:"
     )
-    lines.append(page_url(settings.public_base_url, sign_page_token(secret, page)))
+    lines.append(response_page_link(settings, council, seat, now))
     note = Notification(
         kind=NotificationKind.INVITATION,
         recipient_id=mentor.id,

@@ -13,7 +13,14 @@ from mentra_desktop.models.wire.notifications import (
     NotificationIn,
     NotificationOut,
 )
-from mentra_platform.http.deps import CouncilId, CouncilUser, ReadSession, StaffUser, WriteSession
+from mentra_platform.http.deps import (
+    AppSettings,
+    CouncilId,
+    CouncilUser,
+    ReadSession,
+    StaffUser,
+    WriteSession,
+)
 from mentra_platform.http.errors import error_responses
 from mentra_platform.http.idempotency import IDEMPOTENT_RESPONSES, Idem
 from mentra_platform.notifications import service
@@ -33,9 +40,10 @@ def send_notification(
     body: NotificationIn,
     user: StaffUser,
     session: WriteSession,
+    settings: AppSettings,
     idem: Idem,
 ) -> Response:
-    out = service.send(session, user, council_id, body, utcnow())
+    out = service.send(session, user, council_id, body, utcnow(), settings)
     return idem.respond(session, out, status_code=201)
 
 

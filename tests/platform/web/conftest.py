@@ -78,11 +78,3 @@ class Shots:
 def shots(tmp_path: Path) -> Shots:
     folder = os.environ.get("MENTRA_WEB_SCREENSHOTS")
     return Shots(Path(folder) if folder else tmp_path / "screenshots")
-
-
-LABELLED = """() => [...document.querySelectorAll(
-    'input:not([type=hidden]), select, textarea, button')]
-  .filter(el => el.tagName === 'BUTTON' ? !el.textContent.trim()
-    : el.labels.length === 0 && !el.getAttribute('aria-label'))
-  .map(el => el.name || el.id || el.outerHTML)"""
-"""Every form control without a label (buttons: without text); ``[]`` when all have one."""

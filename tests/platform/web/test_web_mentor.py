@@ -3,18 +3,18 @@ and a note; a refused form keeps the input and names the field; refused links.""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from conftest import LABELLED
-from p2_helpers import COORD, MENTOR_IDS, etag, invited_council
+from p2_helpers import COORD, MENTOR_IDS, answer, etag, invited_council, links_for
 from playwright.sync_api import Page, expect
-from web_helpers import bearer, response_link
 
-from mentra_desktop.models import User, utcnow
+from mentra_desktop.models import CouncilSession, User, utcnow
 from mentra_platform.responses.page_links import make_page_claims, sign_page_token
+from web.web_helpers import LABELLED, bearer, response_link
 
 LA = ZoneInfo("America/Los_Angeles")  # mentor1's profile zone (user 10)
 TOPIC = '<b>Sales</b> & "hiring" <script>alert(1)</script>'
@@ -155,8 +155,6 @@ def test_used_expired_foreign_removed_and_deactivated_links_are_refused(
     cid = council["id"]
     base = live_server.url
     # A one-click link: confirm once, then it is used.
-    from p2_helpers import links_for
-
     one_click = links_for(live_server, cid, MENTOR_IDS[0])[0]
     page.goto(base + one_click)
     expect(page.locator("h1")).to_have_text("Confirm your availability")
@@ -210,6 +208,17 @@ def test_used_expired_foreign_removed_and_deactivated_links_are_refused(
     assert response is not None and response.status == 403
     expect(page.locator("h1")).to_have_text("Account deactivated")
 
+    # The coordinator moved the deadline into the past: the page says answers are closed.
+    with live_server.session() as s:
+        row = s.get(CouncilSession, cid)
+        assert row is not None
+        row.mentor_response_deadline = utcnow() - timedelta(minutes=1)
+        s.commit()
+    response = page.goto(base + link)
+    assert response is not None and response.status == 410
+    expect(page.locator("h1")).to_have_text("Answers are closed")
+    expect(page.locator("main")).to_contain_text("(America/Los_Angeles)")
+
 
 def test_keyboard_alone_answers_a_slot(
     live_server: Any, client: httpx.Client, page: Page, make_slots: Any
@@ -231,3 +240,54 @@ def test_keyboard_alone_answers_a_slot(
     page.keyboard.press("Enter")
     expect(page.locator("#saved-h")).to_be_visible()
     assert datetime.now(UTC)  # the page loaded after a keyboard-only submit
+
+
+def test_confirmed_council_shows_the_final_time_and_calendar_file(
+    live_server: Any, client: httpx.Client, page: Page, make_slots: Any, shots: Any
+) -> None:
+    headers = bearer(client, COORD)
+    council = invited_council(
+        client,
+        headers,
+        make_slots(days=6, n=3, hour=17),
+        topic="Fundraising for a seed round",
+        videoLink="https://meet.example.com/seed",
+    )
+    cid, slot = council["id"], council["proposedTimeSlots"][1]
+    link = response_link(live_server, cid, MENTOR_IDS[0])
+    late_client = httpx.Client(base_url=live_server.url)
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', late_client.get(link).text)
+    assert found is not None
+    late_token = found.group(1)
+    answer(client, cid, MENTOR_IDS[:3], {slot["id"]: "available"})
+    r = client.post(
+        f"/api/v1/councils/{cid}/confirm",
+        json={"slotId": slot["id"], "attendingMentorIds": MENTOR_IDS[:3]},
+        headers={**headers, "If-Match": etag(client, headers, cid)},
+    )
+    assert r.status_code == 200, r.text
+    page.goto(live_server.url + link)
+    final = page.locator("section[aria-labelledby=final-h]")
+    expect(final).to_contain_text("The council is confirmed")
+    expect(final).to_contain_text(_local(slot["start"], "%H:%M"))
+    expect(final).to_contain_text("17:00–18:00 UTC")
+    expect(final.get_by_role("link", name="https://meet.example.com/seed")).to_be_visible()
+    expect(page.locator("form")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("Answers are closed for this council.")
+    shots(page, "web-respond-confirmed")
+    ics = page.request.get(live_server.url + link + "/council.ics")
+    assert ics.status == 200 and ics.headers["content-type"].startswith("text/calendar")
+    body = ics.text()
+    start = datetime.fromisoformat(slot["start"]).astimezone(UTC)
+    assert f"DTSTART:{start:%Y%m%dT%H%M%S}Z" in body and "METHOD:REQUEST" in body
+    assert "mentor1@example.com" in body
+    # A form opened before the confirmation and sent after it is refused with the reason.
+    late = late_client.post(
+        link, data={f"slot-{slot['id']}-answer": "unavailable", "csrf": late_token}
+    )
+    late_client.close()
+    assert late.status_code == 409 and "answers are closed" in late.text
+    mine = client.get(
+        f"/api/v1/councils/{cid}/responses/me", headers=bearer(client, "mentor1@example.com")
+    ).json()
+    assert {a["slotId"]: a["answer"] for a in mine["slotAnswers"]} == {slot["id"]: "available"}

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 from p2_helpers import COORD, MENTEE, MENTOR_IDS, invited_council
-from web_helpers import RESPOND, bearer, response_link
 
 from mentra_platform.http.app import bind_state
+from web.web_helpers import RESPOND, bearer, response_link
 
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 
@@ -138,3 +138,15 @@ def test_invitation_carries_the_response_page_and_others_see_it_redacted(
     invitations = [n for n in items if n["kind"] == "invitation"]
     assert invitations and all("/respond/[redacted]" in n["body"] for n in invitations)
     assert not any(RESPOND.search(n["body"]) for n in invitations)
+    # A coordinator's reminder carries each mentor's own link too, redacted in the answer.
+    sent = client.post(
+        f"/api/v1/councils/{cid}/notifications", json={"kind": "reminder"}, headers=staff
+    )
+    assert sent.status_code == 201, sent.text
+    assert all("/respond/[redacted]" in n["body"] for n in sent.json()["items"])
+    own = client.get(
+        f"/api/v1/councils/{cid}/notifications?kind=reminder",
+        headers=bearer(client, "mentor2@example.com"),
+    ).json()
+    reminder = RESPOND.search(own[-1]["body"])
+    assert reminder is not None and client.get(reminder.group(0)).status_code == 200

@@ -34,3 +34,11 @@ def bearer(client: httpx.Client, email: str) -> dict[str, str]:
     r = client.post("/api/v1/auth/login", json={"email": email, "password": "password123"})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['accessToken']}"}
+
+
+LABELLED = """() => [...document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, button')]
+  .filter(el => el.tagName === 'BUTTON' ? !el.textContent.trim()
+    : el.labels.length === 0 && !el.getAttribute('aria-label'))
+  .map(el => el.name || el.id || el.outerHTML)"""
+"""Every form control without a label (buttons: without text); ``[]`` when all have one."""
