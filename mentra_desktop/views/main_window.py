@@ -1,7 +1,17 @@
-"""MainWindow: the council grid above, the response matrix and the decision panel below.
+"""MainWindow: pages of views over one controller, laid out for 1280×800.
+
+Layout: a tab bar of top-level pages (``pages``). The first, **Councils**, is the council
+grid above a tab widget of the selected council's details (``details``: the response
+matrix beside the decision panel, then the time-zone overlay). Further pages (the
+dashboard, the batch planner) are added with :meth:`MainWindow.add_page`; the alerts
+panel is a dock on the right (:meth:`MainWindow.add_alerts_panel`); export actions go
+into File > Export (:meth:`MainWindow.add_export_action`) and other tools into the Tools
+menu (:meth:`MainWindow.add_tool_action`). Each of the later views is installed by one
+line in :meth:`MainWindow._install_views`.
 
 The window only wires views to the :class:`DesktopController` and remembers its layout
-(geometry, splitter states, grid column layout, last selected council) in QSettings.
+(geometry, splitter states, dock state, current page and detail tab, grid column
+layout, last selected council) in QSettings.
 Writes go through the controller into the outbox; each becomes an Edit > Undo step
 while it has not been sent. Refusals, conflicts and an expired sign-in open
 window-modal dialogs (``open()``, never a nested event loop).
@@ -13,7 +23,16 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
-from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QSplitter, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
 
 from mentra_desktop.client import writes
 from mentra_desktop.client.credentials import CredentialStore
@@ -56,9 +75,10 @@ class MainWindow(QMainWindow):
         self.credentials = credentials
         self.is_admin = user.get("role") == "admin"
         self.setObjectName("mainWindow")
-        self.setWindowTitle(
+        self.base_title = (
             f"Mentra Council Coordinator — {user.get('fullName') or user.get('email', '')}"
         )
+        self.setWindowTitle(self.base_title)
         self.setWindowIcon(icon("mentra"))
         self.undo_stack = QUndoStack(self)
         self.grid_model = CouncilGridModel(parent=self)
@@ -74,20 +94,33 @@ class MainWindow(QMainWindow):
         self.bottom.addWidget(self.decision)
         self.bottom.setStretchFactor(0, 3)
         self.bottom.setStretchFactor(1, 2)
+        self.details = QTabWidget()
+        self.details.setObjectName("detailTabs")
+        self.details.setDocumentMode(True)
+        self.details.setAccessibleName("Selected council")
+        self.details.addTab(self.bottom, "Responses && decision")
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.grid)
-        self.splitter.addWidget(self.bottom)
+        self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(self.splitter)
+        self.pages = QTabWidget()
+        self.pages.setObjectName("pages")
+        self.pages.setDocumentMode(True)
+        self.pages.setAccessibleName("Pages")
+        self.pages.addTab(self.splitter, "Councils")
+        self.setCentralWidget(self.pages)
+        self.alerts_dock: QDockWidget | None = None
         self.active_dialog: QDialog | QMessageBox | None = None
         self._restore_selection: int | None = None
+        self._state_restored = False
         self._loaded = False
         self._split_pending = False
         self.closing = False
         self._build_menus()
         self._connect()
+        self._install_views()
         self._restore_settings()
 
     # --- construction -------------------------------------------------------------
@@ -98,6 +131,9 @@ class MainWindow(QMainWindow):
         self.sync_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.sync_action.triggered.connect(lambda: self.controller.full_sync(then_stream=False))
         file_menu.addAction(self.sync_action)
+        self.export_menu = file_menu.addMenu("&Export")
+        self.export_menu.setObjectName("exportMenu")
+        self.export_menu.menuAction().setVisible(False)  # until an export is added
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -118,16 +154,132 @@ class MainWindow(QMainWindow):
         find.triggered.connect(self.grid.focus_search)
         edit_menu.addAction(find)
 
-        view_menu = self.menuBar().addMenu("&View")
+        self.view_menu = self.menuBar().addMenu("&View")
         for text, key, widget in (
             ("&Councils", "Ctrl+1", self.grid.table),
             ("&Responses", "Ctrl+2", self.matrix.table),
             ("&Decision", "Ctrl+3", self.decision.table),
         ):
-            action = QAction(text, self)
-            action.setShortcut(QKeySequence(key))
-            action.triggered.connect(lambda _=False, w=widget: w.setFocus())
-            view_menu.addAction(action)
+            self.add_view_action(text, key, widget)
+        self.view_menu.addSeparator()
+        self.reset_layout_action = QAction("Reset &layout", self)
+        self.reset_layout_action.triggered.connect(self.reset_layout)
+        self.view_menu.addAction(self.reset_layout_action)
+
+        self.tools_menu = self.menuBar().addMenu("&Tools")
+        self.tools_menu.menuAction().setVisible(False)  # until a tool is added
+        self.help_menu = self.menuBar().addMenu("&Help")
+
+    def _install_views(self) -> None:
+        """Issue 9's views, one line each (they build on the controller and this shell).
+
+        Order matters only for the View menu and the page tabs. Each view reaches the
+        cache through ``self.controller`` and its task manager, never on the GUI thread.
+        """
+        # time-zone overlay: a detail tab (add_detail_tab)
+        # dashboard: a page (add_page)
+        # alerts: the right dock (add_alerts_panel)
+        # planner: a page (add_page) and a Tools action (add_tool_action)
+        # export: File > Export actions (add_export_action)
+
+    # --- extension points ---------------------------------------------------------
+
+    def add_view_action(self, text: str, key: str, widget: QWidget) -> QAction:
+        """A View menu entry with shortcut ``key`` that reveals ``widget`` (switching
+        pages and tabs, showing its dock) and gives it the keyboard focus."""
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(key))
+        action.triggered.connect(lambda _=False, w=widget: self.reveal(w, focus=True))
+        self.view_menu.addAction(action)
+        return action
+
+    def add_page(self, widget: QWidget, title: str, key: str | None = None) -> QAction | None:
+        """A top-level page after the existing ones; with ``key``, a View menu entry.
+        ``title`` may carry a ``&`` mnemonic (the tab shows it without)."""
+        self.pages.addTab(widget, title.replace("&", ""))
+        return self.add_view_action(title, key, widget) if key else None
+
+    def add_detail_tab(self, widget: QWidget, title: str, key: str | None = None) -> QAction | None:
+        """A tab beside “Responses & decision” under the council grid (about the selected
+        council); with ``key``, a View menu entry."""
+        self.details.addTab(widget, title.replace("&", "&&"))
+        return self.add_view_action(title, key, widget) if key else None
+
+    def add_alerts_panel(self, widget: QWidget, key: str = "Ctrl+7") -> QDockWidget:
+        """Put ``widget`` in the right-hand dock (object name ``alertsDock``, so its
+        place and visibility are remembered); its toggle goes into the View menu."""
+        dock = QDockWidget("Alerts", self)
+        dock.setObjectName("alertsDock")
+        dock.setWidget(widget)
+        dock.setAllowedAreas(
+            Qt.DockWidgetArea.RightDockWidgetArea | Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        toggle = dock.toggleViewAction()
+        toggle.setText("&Alerts panel")
+        toggle.setShortcut(QKeySequence(key))
+        self.view_menu.addAction(toggle)
+        self.alerts_dock = dock
+        if self.isVisible() or self._state_restored:
+            self.restoreDockWidget(dock)
+        return dock
+
+    def add_export_action(self, action: QAction) -> None:
+        """An entry of File > Export (the submenu shows once it has one)."""
+        self.export_menu.addAction(action)
+        self.export_menu.menuAction().setVisible(True)
+
+    def add_tool_action(self, action: QAction) -> None:
+        """An entry of the Tools menu (the menu shows once it has one)."""
+        self.tools_menu.addAction(action)
+        self.tools_menu.menuAction().setVisible(True)
+
+    def add_help_action(self, action: QAction) -> None:
+        self.help_menu.addAction(action)
+
+    def set_unread_alerts(self, count: int) -> None:
+        """The window title carries the number of unread alerts: ``(3) Mentra …``."""
+        self.setWindowTitle(f"({count}) {self.base_title}" if count > 0 else self.base_title)
+
+    def reveal(self, widget: QWidget, focus: bool = False) -> None:
+        """Make ``widget`` visible: the page and detail tab holding it become current and
+        a dock holding it is shown and raised."""
+        child: QWidget | None = widget
+        while child is not None and child is not self:
+            for tabs in (self.pages, self.details):
+                if tabs.indexOf(child) >= 0:
+                    tabs.setCurrentWidget(child)
+            if isinstance(child, QDockWidget):
+                child.show()
+                child.raise_()
+            child = child.parentWidget()
+        if focus:
+            widget.setFocus()
+
+    def show_council(self, council_id: int) -> bool:
+        """Jump to ``council_id``: the Councils page, its row selected (False when the
+        grid's filter hides it or it is not in the cache)."""
+        self.reveal(self.grid.table)
+        return self.grid.select_council(council_id)
+
+    def actions_with_shortcuts(self) -> list[tuple[str, QAction]]:
+        """Every action of the menu bar that has a shortcut, as ``(menu path, action)``,
+        in menu order (the Help > Keyboard shortcuts dialog lists these)."""
+        found: list[tuple[str, QAction]] = []
+
+        def walk(menu: QMenu, path: str) -> None:
+            for action in menu.actions():
+                sub = action.menu()
+                if isinstance(sub, QMenu):
+                    walk(sub, f"{path} › {sub.title().replace('&', '')}")
+                elif not action.isSeparator() and not action.shortcut().isEmpty():
+                    found.append((path, action))
+
+        for top in self.menuBar().actions():
+            menu = top.menu()
+            if isinstance(menu, QMenu):
+                walk(menu, menu.title().replace("&", ""))
+        return found
 
     def _connect(self) -> None:
         c = self.controller
@@ -162,12 +314,16 @@ class MainWindow(QMainWindow):
                 splitter.restoreState(state)
             else:
                 self._split_pending = True
+        state = s.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        self._state_restored = True
+        for key, tabs in (("window/page", self.pages), ("window/details", self.details)):
+            index = _int_or_none(s.value(key))
+            if index is not None and 0 <= index < tabs.count():
+                tabs.setCurrentIndex(index)
         self.grid.restore_header_state(s.value("grid/header"))
-        selected = s.value("grid/selected")
-        try:
-            self._restore_selection = int(selected) if selected not in (None, "") else None
-        except (TypeError, ValueError):
-            self._restore_selection = None
+        self._restore_selection = _int_or_none(s.value("grid/selected"))
 
     def _default_split(self, splitter: QSplitter) -> None:
         """42 % grid / 58 % panes; 60 % matrix / 40 % decision (of the current size)."""
@@ -186,16 +342,26 @@ class MainWindow(QMainWindow):
             self._default_split(self.bottom)
 
     def reset_layout(self) -> None:
-        """The layout of a first start (window size kept): splitters, columns, sort."""
+        """The layout of a first start (window size kept): splitters, columns, sort, the
+        Councils page with its first detail tab, the alerts dock on the right."""
         self._default_split(self.splitter)
         self._default_split(self.bottom)
         self.grid.reset_columns()
+        self.pages.setCurrentIndex(0)
+        self.details.setCurrentIndex(0)
+        if self.alerts_dock is not None:
+            self.alerts_dock.setFloating(False)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.alerts_dock)
+            self.alerts_dock.show()
 
     def save_settings(self) -> None:
         s = self.settings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/splitter", self.splitter.saveState())
         s.setValue("window/bottom", self.bottom.saveState())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/page", self.pages.currentIndex())
+        s.setValue("window/details", self.details.currentIndex())
         s.setValue("grid/header", self.grid.header_state())
         selected = self.grid.selected_id()
         s.setValue("grid/selected", "" if selected is None else selected)
@@ -334,3 +500,13 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.closed.emit()
         super().closeEvent(event)
+
+
+def _int_or_none(value: object) -> int | None:
+    """A QSettings value (an INI file gives strings) as an int, or None."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
