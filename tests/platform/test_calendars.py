@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,18 @@ from conftest import LiveServer
 from p2_helpers import add_mentors, answer, create_council, etag
 from sqlalchemy import select
 
+from mentra_desktop.models import (
+    CoordinationStatus,
+    CouncilMentor,
+    CouncilSession,
+    CouncilSlot,
+    Notification,
+    NotificationKind,
+)
 from mentra_platform.calendars.refresh import refresh_calendars
+from mentra_platform.cli import main as cli_main
+from mentra_platform.coordination.worker import run_pass
+from mentra_platform.core import config
 from mentra_platform.core.tables import Alert, CalendarBusy, CalendarConnection
 from mentra_platform.http.app import bind_state
 
@@ -145,6 +156,10 @@ def test_connect_refresh_and_secrets_never_leak(
             if f.exists():
                 raw = f.read_bytes()
                 assert not any(s.encode() in raw for s in secrets), f
+
+
+def _z(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def _slots() -> list[dict[str, str]]:
@@ -303,3 +318,119 @@ def test_auto_assign_passes_over_a_mentor_busy_in_every_slot(
     second = create_council(client, coord, _slots())
     again = auto(second["id"])
     assert again and not set(again) & set(picked)
+
+
+def test_conflict_after_confirmation_tells_the_coordinator(
+    cal_server: LiveServer,
+    fake: FakeCalendarServer,
+    client: httpx.Client,
+    login: Callable[..., dict[str, str]],
+) -> None:
+    with cal_server.session() as s:
+        council = CouncilSession(
+            topic="Hiring a first engineer",
+            mentee_id=9,
+            created_by_id=2,
+            coordination_status=CoordinationStatus.CONFIRMED,
+            final_time_confirmed=True,
+            slots=[
+                CouncilSlot(
+                    position=0, starts_at=_z("2027-03-10T15:00"), ends_at=_z("2027-03-10T16:00")
+                )
+            ],
+            mentors=[CouncilMentor(mentor_id=m, attending=True) for m in (10, MENTOR, 12)],
+        )
+        s.add(council)
+        s.flush()
+        council.final_slot_id = council.slots[0].id
+        cid = council.id
+        s.commit()
+    mentor = login(client, "mentor2@example.com")
+    r = client.post(
+        f"/api/v1/mentors/{MENTOR}/calendars",
+        json={"kind": "ics", "url": fake.feed_url(FEED_PATH)},
+        headers=mentor,
+    )
+    assert r.status_code == 201
+    assert refresh_calendars(cal_server.db, cal_server.settings, NOW).conflicts == 1
+    with cal_server.session() as s:
+        alert = s.scalars(select(Alert).where(Alert.council_id == cid)).one()
+        note = s.scalars(
+            select(Notification).where(
+                Notification.council_id == cid, Notification.kind == NotificationKind.ALERT
+            )
+        ).one()
+    assert alert.kind.value == "calendar_conflict_confirmed"
+    assert "is confirmed for \u201cHiring a first engineer\u201d at 2027-03-10 15:00 UTC" in (
+        alert.message
+    )
+    assert note.recipient_id == 2 and "Possible calendar conflict" in note.subject
+
+
+def test_calendly_hours_prefill_through_the_cli_and_the_worker(
+    cal_server: LiveServer,
+    fake: FakeCalendarServer,
+    client: httpx.Client,
+    login: Callable[..., dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake.tokens[TOKEN] = CalendlyUser(
+        "https://api.calendly.com/users/M2",
+        schedules=[
+            {"default": False, "timezone": "UTC", "rules": []},
+            {
+                "default": True,
+                "timezone": "Europe/London",
+                "rules": [
+                    {
+                        "type": "wday",
+                        "wday": "monday",
+                        "intervals": [{"from": "12:00", "to": "18:00"}],
+                    },
+                ],
+            },
+        ],
+    )
+    mentor = login(client, "mentor2@example.com")
+    r = client.post(
+        f"/api/v1/mentors/{MENTOR}/calendars",
+        json={"kind": "calendly", "token": TOKEN},
+        headers=mentor,
+    )
+    assert r.status_code == 201
+    monkeypatch.setenv("DATABASE_URL", cal_server.settings.database_url)
+    monkeypatch.setenv("MENTRA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CALENDAR_SECRET_KEY", cal_server.settings.calendar_secret_key)
+    monkeypatch.setenv("CALENDLY_API_BASE", fake.url)
+    monkeypatch.setattr(config, "_settings", None)
+    now = datetime.now(UTC).isoformat()
+    assert cli_main(["calendars", "refresh", "--mentor", str(MENTOR), "--now", now]) == 0
+    assert "1 read, 0 unchanged, 0 failed" in capsys.readouterr().out
+    assert fake.count("/user_availability_schedules") == 1
+
+    coord = login(client, "coordinator@example.com")
+    council = create_council(client, coord, _slots(), mentorMinimum=3, mentorMaximum=3)
+    tag = add_mentors(client, coord, council["id"], [10, MENTOR, 12])
+    r = client.post(
+        f"/api/v1/councils/{council['id']}/invitations", headers={**coord, "If-Match": tag}
+    )
+    assert r.status_code == 200, r.text
+    a, _b, c = (s["id"] for s in council["proposedTimeSlots"])
+    doc = client.get(f"/api/v1/councils/{council['id']}", headers=coord).json()
+    seat = next(m for m in doc["mentors"] if m["mentorId"] == MENTOR)
+    # Monday 09:00Z is before 12:00 London; Wednesday has no hours; Monday 13:00Z is inside.
+    assert {x["slotId"]: (x["answer"], x["source"]) for x in seat["slotAnswers"]} == {
+        a: ("unavailable", "calendar"),
+        c: ("unavailable", "calendar"),
+    }
+
+    # The worker's pass reads calendars that are due, and only those.
+    later = datetime.now(UTC) + timedelta(minutes=cal_server.settings.calendar_refresh_minutes)
+    calls = fake.count("/user_busy_times")
+    run_pass(cal_server.db, cal_server.settings, datetime.now(UTC), deliver_messages=False)
+    assert fake.count("/user_busy_times") == calls  # not due yet
+    run_pass(cal_server.db, cal_server.settings, later + timedelta(seconds=1),
+             deliver_messages=False)  # fmt: skip
+    assert fake.count("/user_busy_times") > calls
