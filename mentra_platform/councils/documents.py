@@ -47,10 +47,14 @@ BUSY_TIME = (
     "JOIN council_sessions c2 ON c2.id = cm2.council_id "
     f"AND c2.coordination_status = '{_CONFIRMED}' "
     "JOIN council_slots s2 ON s2.id = c2.final_slot_id AND s2.council_id = c2.id "
-    "WHERE cm2.attending = TRUE"
+    "WHERE cm2.attending = TRUE "
+    "UNION ALL SELECT cb.mentor_id, CAST(NULL AS INTEGER), cb.starts_at, cb.ends_at "
+    "FROM calendar_busy cb"
 )
 """The one definition of when a mentor is busy, as SQL rows ``(mentor_id, council_id,
-starts_at, ends_at)``: the final slot of every confirmed council the mentor attends.
+starts_at, ends_at)``: the final slot of every confirmed council the mentor attends, and
+every busy range of the mentor's connected calendars (``calendar_busy``,
+:mod:`mentra_platform.calendars`; ``council_id`` NULL).
 ``council_id`` names the council the range comes from (NULL for a range that belongs to
 no council, e.g. calendar busy time added here with ``UNION ALL``), so a council never
 counts its own session. Both council documents (SQLite and PostgreSQL) and

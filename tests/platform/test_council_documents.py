@@ -86,6 +86,7 @@ def _expected(session: Any, council: CouncilSession) -> dict[str, Any]:
                         "answer": a.answer.value,
                         "partialRanges": a.partial_ranges or [],
                         "answeredAt": _iso(a.answered_at),
+                        "source": a.source,
                     }
                     for a in sorted(cm.slot_answers, key=lambda a: a.slot_id)
                 ],
