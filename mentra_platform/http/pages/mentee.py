@@ -170,9 +170,12 @@ async def signout(request: Request) -> Response:
 # --- the council page ---------------------------------------------------------------------
 
 
-def _not_for_you(user: User) -> Response:
+def _not_for_you(request: Request, user: User) -> Response:
+    settings = _settings(request)
+    binding = request.cookies.get(browser.SESSION_COOKIE, "")
+    csrf = browser.csrf_for_page(request, settings, binding)
     if user.role == Role.MENTEE:
-        return message_page(
+        response = message_page(
             "Councils need the Council plan",
             [
                 "A council is a one-hour session with three to five mentors, chosen for "
@@ -182,15 +185,19 @@ def _not_for_you(user: User) -> Response:
                 "Mentra features are not affected.",
             ],
             status=403,
+            signout_csrf=csrf.token,
         )
-    return message_page(
+        return csrf.apply(response, request, settings)
+    response = message_page(
         "This page is for mentees",
         [
             "Mentors answer their invitations from the link in each invitation and "
             "reminder e-mail; coordinators use the Mentra desktop app."
         ],
         status=403,
+        signout_csrf=csrf.token,
     )
+    return csrf.apply(response, request, settings)
 
 
 def _council_page(
@@ -233,7 +240,7 @@ def council_page(request: Request) -> Response:
     if user is None:
         return _to_signin()
     if user.role != Role.MENTEE or not user.has_council_access:
-        return _not_for_you(user)
+        return _not_for_you(request, user)
     return _council_page(request, user)
 
 
@@ -281,7 +288,7 @@ async def save_registration(request: Request, council_id: int) -> Response:
     if user is None:
         return _to_signin()
     if user.role != Role.MENTEE or not user.has_council_access:
-        return _not_for_you(user)
+        return _not_for_you(request, user)
     goals, questions = str(form.get("goals", "")), str(form.get("questions", ""))
     return await run_in_threadpool(_save, request, user, council_id, goals, questions)
 
@@ -292,7 +299,7 @@ def council_calendar(request: Request, council_id: int) -> Response:
     if user is None:
         return _to_signin()
     if user.role != Role.MENTEE or not user.has_council_access:
-        return _not_for_you(user)
+        return _not_for_you(request, user)
     with _db(request).read() as session:
         try:
             council = load_visible(session, user, council_id)

@@ -71,13 +71,16 @@ def message_page(
     button: str = "Confirm",
     csrf: str | None = None,
     headers: Mapping[str, str] | None = None,
+    signout_csrf: str | None = None,
 ) -> HTMLResponse:
-    """A short page of plain paragraphs, with one optional button (a POST form)."""
+    """A short page of plain paragraphs, with one optional button (a POST form); with
+    ``signout_csrf`` (a signed-in visitor) the header offers "Sign out"."""
     context = {
         "title": title,
         "paragraphs": paragraphs,
         "form_action": form_action,
         "button": button,
         "csrf": csrf,
+        "signout_csrf": signout_csrf,
     }
     return page("message.html", context, status=status, headers=headers)

@@ -130,3 +130,11 @@ def test_user_without_the_council_plan_gets_the_explanation(
     expect(page.locator("h1")).to_have_text("Councils need the Council plan")
     expect(page.locator("main")).to_contain_text("Council plan ($99 a month)")
     shots(page, "web-no-plan")
+    page.click("text=Sign out")
+    expect(page).to_have_url(live_server.url + "/signin?signed_out=1")
+
+
+def test_a_mentor_signing_in_is_told_where_to_answer(live_server: Any, page: Page) -> None:
+    _sign_in(page, live_server.url, "mentor1@example.com")
+    expect(page.locator("h1")).to_have_text("This page is for mentees")
+    expect(page.locator("main")).to_contain_text("link in each invitation")
