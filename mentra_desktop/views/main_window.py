@@ -45,6 +45,7 @@ from mentra_desktop.views.council_analysis import CouncilAnalysis
 from mentra_desktop.views.council_grid_model import CouncilGridModel
 from mentra_desktop.views.council_grid_view import CouncilGridView
 from mentra_desktop.views.decision_panel import DecisionPanel
+from mentra_desktop.views.export_actions import install_export
 from mentra_desktop.views.login_dialog import LoginDialog
 from mentra_desktop.views.outbox_command import OutboxCommand
 from mentra_desktop.views.override_dialog import OverrideDialog
@@ -180,7 +181,7 @@ class MainWindow(QMainWindow):
         # dashboard: a page (add_page)
         # alerts: the right dock (add_alerts_panel)
         # planner: a page (add_page) and a Tools action (add_tool_action)
-        # export: File > Export actions (add_export_action)
+        self.exports = install_export(self)  # File > Export: .ics, grid as CSV/XLSX
 
     # --- extension points ---------------------------------------------------------
 
