@@ -38,14 +38,19 @@ def check_access(session: Session, actor: User, mentor_id: int) -> User:
 def feed_address(raw: str) -> str:
     """The feed's fetchable address (``webcal://`` is https); refuses anything else."""
     url = raw.strip()
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme == "webcal":
-        url = "https://" + url.split("://", 1)[1]
+    try:
         parts = urlsplit(url)
-    elif scheme not in ("https", "http"):
-        raise field_error("url", "must be an https:// (or webcal://) address")
-    if not parts.hostname:
+        scheme = parts.scheme.lower()
+        if scheme == "webcal":
+            url = "https://" + url.split("://", 1)[1]
+            parts = urlsplit(url)
+        elif scheme not in ("https", "http"):
+            raise field_error("url", "must be an https:// (or webcal://) address")
+        host = parts.hostname
+        _ = parts.port  # a port that is not a number is refused here
+    except ValueError:
+        raise field_error("url", "is not a valid address") from None
+    if not host:
         raise field_error("url", "must name a host")
     if any(c.isspace() for c in url):
         raise field_error("url", "must not contain spaces")
@@ -67,7 +72,7 @@ def _validated(body: CalendarIn) -> tuple[CalendarKind, str, str]:
     if not body.url:
         raise field_error("url", "is required for an ics calendar")
     url = feed_address(body.url)
-    return CalendarKind.ICS, url, f"iCalendar feed ({urlsplit(url).hostname})"
+    return CalendarKind.ICS, url, f"iCalendar feed ({urlsplit(url).hostname})"[:200]
 
 
 def connect(
