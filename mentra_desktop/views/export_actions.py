@@ -77,8 +77,9 @@ class ExportActions(QObject):
             "The councils the grid shows, filtered and sorted as shown",
         )
         window.grid.council_selected.connect(self._update_council_action)
-        self.controller.summaries_changed.connect(lambda _s: self._update_council_action())
-        self.controller.summaries_loaded.connect(lambda _s: self._update_council_action())
+        # Bound slots (not lambdas): Qt drops the connections when this object goes.
+        self.controller.summaries_changed.connect(self._update_council_action)
+        self.controller.summaries_loaded.connect(self._update_council_action)
         self._update_council_action()
 
     def _action(self, text: str, key: str, slot: Callable[[], None], tip: str) -> QAction:
