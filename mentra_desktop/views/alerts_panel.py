@@ -55,6 +55,9 @@ class AlertsPanel(QWidget):
     def __init__(self, feed: AlertsFeed, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("alertsPanel")
+        # A dock beside the grid, whose page needs ~990 px: on a 1024 px screen the dock
+        # gives way (its layout's own minimum would push the window off the screen).
+        self.setMinimumWidth(30)
         self.feed = feed
         self.model = AlertListModel(parent=self)
         self.notifier: AlertNotifier | None = None

@@ -38,6 +38,7 @@ from mentra_desktop.client import writes
 from mentra_desktop.client.credentials import CredentialStore
 from mentra_desktop.client.outbox_rows import OutboxRow
 from mentra_desktop.client.writes import Write
+from mentra_desktop.views.alerts_panel import install_alerts
 from mentra_desktop.views.app import icon
 from mentra_desktop.views.conflict_dialog import ConflictDialog
 from mentra_desktop.views.controller import DesktopController, SyncStatus
@@ -49,8 +50,10 @@ from mentra_desktop.views.export_actions import install_export
 from mentra_desktop.views.login_dialog import LoginDialog
 from mentra_desktop.views.outbox_command import OutboxCommand
 from mentra_desktop.views.override_dialog import OverrideDialog
+from mentra_desktop.views.planner_panel import install_planner
 from mentra_desktop.views.response_matrix_view import ResponseMatrixView
 from mentra_desktop.views.sync_status_bar import SyncStatusBar
+from mentra_desktop.views.tz_overlay import TimeZoneOverlay
 
 ACCEPTED = QDialog.DialogCode.Accepted.value
 """``QDialog.finished`` carries the result code as a plain int."""
@@ -177,10 +180,11 @@ class MainWindow(QMainWindow):
         Order matters only for the View menu and the page tabs. Each view reaches the
         cache through ``self.controller`` and its task manager, never on the GUI thread.
         """
-        # time-zone overlay: a detail tab (add_detail_tab)
+        self.overlay = TimeZoneOverlay()
+        self.add_detail_tab(self.overlay, "&Time zones", "Ctrl+4")
         # dashboard: a page (add_page)
-        # alerts: the right dock (add_alerts_panel)
-        # planner: a page (add_page) and a Tools action (add_tool_action)
+        self.alerts_panel = install_alerts(self)  # the right dock; Tools > Acknowledge
+        self.planner = install_planner(self, "Ctrl+6")  # a page; Tools > Plan the week
         self.exports = install_export(self)  # File > Export: .ics, grid as CSV/XLSX
 
     # --- extension points ---------------------------------------------------------
@@ -203,7 +207,7 @@ class MainWindow(QMainWindow):
     def add_detail_tab(self, widget: QWidget, title: str, key: str | None = None) -> QAction | None:
         """A tab beside “Responses & decision” under the council grid (about the selected
         council); with ``key``, a View menu entry."""
-        self.details.addTab(widget, title.replace("&", "&&"))
+        self.details.addTab(widget, title.replace("&", ""))
         return self.add_view_action(title, key, widget) if key else None
 
     def add_alerts_panel(self, widget: QWidget, key: str = "Ctrl+7") -> QDockWidget:
@@ -392,6 +396,7 @@ class MainWindow(QMainWindow):
     def _on_analysis_ready(self, analysis: CouncilAnalysis | None) -> None:
         self.matrix.set_analysis(analysis)
         self.decision.set_analysis(analysis)
+        self.overlay.set_analysis(analysis)
 
     def _on_status_changed(self, status: SyncStatus) -> None:
         self.status.set_status(status)
