@@ -28,6 +28,8 @@ ChosenRole = Qt.ItemDataRole.UserRole + 12
 DecisiveRole = Qt.ItemDataRole.UserRole + 13
 """True when this pending answer alone would let the council confirm now."""
 MentorRole = Qt.ItemDataRole.UserRole + 14
+SourceRole = Qt.ItemDataRole.UserRole + 15
+"""``"calendar"`` when the cell's answer was pre-filled from the mentor's calendar."""
 """The row's platform mentor id (int)."""
 
 
@@ -179,6 +181,8 @@ class ResponseMatrixModel(QAbstractTableModel):
             return self._chosen(column)
         if role == DecisiveRole:
             return self._decisive(mentor, column)
+        if role == SourceRole:
+            return self._answer(mentor, self._slots[column]["id"]).get("source")
         return None
 
     # --- internals ----------------------------------------------------------------
@@ -234,6 +238,8 @@ class ResponseMatrixModel(QAbstractTableModel):
             )
         if kind == "busy":
             lines.append("Taken at this time by another confirmed session or calendar busy time")
+        if answer.get("source") == "calendar":
+            lines.append("\u25a6 Pre-filled from their calendar when invited; they can change it")
         if kind == "pending" and self._decisive(mentor, column):
             lines.append("★ Decisive: a yes here lets the council be confirmed now")
         if mentor.get("conflictNotes"):

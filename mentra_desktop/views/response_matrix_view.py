@@ -32,9 +32,14 @@ from mentra_desktop.views.response_matrix_model import (
     KindRole,
     MentorRole,
     ResponseMatrixModel,
+    SourceRole,
 )
 
 LEGEND = ("available", "tentative", "partial", "unavailable", "pending", "busy")
+
+
+CALENDAR_MARK = "\u25a6"
+"""Drawn in a cell whose answer came from the mentor's calendar (also in the legend)."""
 
 
 class MatrixCellDelegate(QStyledItemDelegate):
@@ -60,6 +65,11 @@ class MatrixCellDelegate(QStyledItemDelegate):
         painter.setPen(swatch.foreground)
         painter.setFont(option.font)
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), str(index.data() or ""))
+        if index.data(SourceRole) == "calendar":
+            mark = rect.adjusted(0, 1, -5, 0)
+            painter.drawText(
+                mark, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop), CALENDAR_MARK
+            )
         if index.data(DecisiveRole):
             pen = QPen(palette.CHOSEN, 2, Qt.PenStyle.DashLine)
             painter.setPen(pen)
@@ -124,7 +134,12 @@ class ResponseMatrixView(QWidget):
         legend.setSpacing(10)
         for kind in LEGEND:
             legend.addWidget(_legend_chip(kind))
-        legend.addWidget(_legend_note("★ lead · ✓ chosen slot · dashed: decisive"), 1)
+        legend.addWidget(
+            _legend_note(
+                f"★ lead · ✓ chosen slot · dashed: decisive · {CALENDAR_MARK} from their calendar"
+            ),
+            1,
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
