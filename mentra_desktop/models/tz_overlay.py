@@ -52,8 +52,7 @@ class PersonRow:
     @property
     def label(self) -> str:
         star = "★ " if self.is_lead else ""
-        zone = self.zone.key if self.zone_known else "zone unknown"
-        return f"{star}{self.name} · {zone}"
+        return f"{star}{self.name} · {self.zone.key}" if self.zone_known else self.name
 
 
 @dataclass(frozen=True)
@@ -182,7 +181,7 @@ def build_overlay(
     rows.append(
         PersonRow(
             key="mentee",
-            name=f"{doc.get('menteeName') or 'Mentee'} (mentee)",
+            name=f"{doc.get('menteeName') or 'Mentee'} · mentee",
             role="mentee",
             zone=mentee_zone,
             zone_known=known,

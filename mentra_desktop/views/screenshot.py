@@ -3,7 +3,8 @@
 Sequence: sync (the same controller start as the app), pick the council that shows the
 view best (:func:`showcase`), wait for its analysis, lay the window out at the requested
 size and ``grab()`` it. ``grid`` renders the whole window; ``matrix`` and ``decision``
-give that pane the window (the others hidden), so each is readable at 1280×800.
+give that pane the window (the others hidden), so each is readable at 1280×800;
+``overlay`` gives the time-zone tab the window and ``dashboard`` shows its page.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from mentra_desktop.views.council_analysis import CELL_KIND, CouncilAnalysis, an
 from mentra_desktop.views.desktop import Desktop
 from mentra_desktop.views.taskman import Op
 
-VIEWS = ("grid", "matrix", "decision")
+VIEWS = ("grid", "matrix", "decision", "overlay")
 TIMEOUT_MS = 120_000
 
 
@@ -50,11 +51,24 @@ def showcase(analyses: Iterable[CouncilAnalysis], view: str) -> int | None:
         key: tuple[Any, ...]
         if view == "decision":
             key = (bool(a.decisive), waiting, len(kinds), -a.council_id)
+        elif view == "overlay":
+            key = overlay_key(a)
         else:
             key = (chosen_slot, len(kinds), bool(a.decisive), -a.council_id)
         if best is None or key > best:
             best, chosen = key, a.council_id
     return chosen
+
+
+def overlay_key(a: CouncilAnalysis) -> tuple[Any, ...]:
+    """For the overlay: a chosen slot, then the most distinct zones, proposals, busy time."""
+    request = a.request
+    if request is None:
+        return (False,)
+    zones = {m.timezone for m in request.mentors}
+    proposals = any(m.alternatives for m in request.mentors)
+    busy = any(m.busy for m in request.mentors)
+    return (a.chosen_slot() is not None, len(zones), proposals, busy, -a.council_id)
 
 
 class Screenshot(QObject):
@@ -82,6 +96,11 @@ class Screenshot(QObject):
         elif self.view == "decision":
             window.grid.hide()
             window.matrix.hide()
+        elif self.view == "overlay":
+            window.grid.hide()
+            window.reveal(window.overlay)
+            if window.alerts_dock is not None:
+                window.alerts_dock.hide()
         else:
             window.splitter.setSizes([430, 370])
         window.show()

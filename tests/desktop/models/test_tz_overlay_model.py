@@ -143,7 +143,7 @@ def test_overlay_rows_slots_proposals_and_busy() -> None:
         "★ Berta Berlin · Europe/Berlin",
         "Nora York · America/New_York",
         "Taro Tokyo · Asia/Tokyo",
-        "Ada (mentee) · zone unknown",
+        "Ada · mentee",
     ]
     mentee = overlay.rows[-1]
     assert isinstance(mentee, PersonRow) and mentee.zone == BERLIN and not mentee.zone_known
@@ -159,7 +159,7 @@ def test_overlay_rows_slots_proposals_and_busy() -> None:
     assert overlay.start == utc(2026, 10, 22, 22) and overlay.end == utc(2026, 11, 3, 23)
     doc["menteeTimezone"] = "Asia/Tokyo"
     assert (
-        build_overlay(doc, request, None, NOW, BERLIN).rows[-1].label == "Ada (mentee) · Asia/Tokyo"
+        build_overlay(doc, request, None, NOW, BERLIN).rows[-1].label == "Ada · mentee · Asia/Tokyo"
     )
 
 
