@@ -147,6 +147,10 @@ def test_connect_refresh_and_secrets_never_leak(
         sealed = s.scalars(select(CalendarConnection.secret)).all()
     assert sealed and all(TOKEN.encode() not in b for b in sealed)
 
+    schema = rec("GET", "/openapi.json").json()["components"]["schemas"]
+    assert "source" in schema["SlotAnswerOut"]["properties"]
+    assert "token" not in schema["CalendarOut"]["properties"]
+
     secrets = (TOKEN, feed_url, FEED_PATH)
     for text in rec.bodies + [r.getMessage() for r in caplog.records] + [caplog.text]:
         assert not any(s in text for s in secrets)

@@ -193,3 +193,21 @@ def test_cutting_the_feed_before_parsing_changes_no_range() -> None:
         cut = busy_from_feed(data, lo, hi)
         assert cut == busy_from_feed(data, lo, hi, prefilter=False)
         assert len(cut) > 15  # the window holds busy time, so the comparison means something
+
+
+def test_secrets_are_sealed_with_a_key_kept_in_a_0600_file(tmp_path: Path) -> None:
+    from mentra_platform.calendars.crypto import seal, unseal
+    from mentra_platform.core.config import Settings
+    from mentra_platform.core.errors import Unavailable
+
+    key_file = tmp_path / "data" / "calendar_key"
+    settings = Settings(database_url="sqlite://", secret_key="s", calendar_key_file=str(key_file))
+    secret = "https://calendar.example.com/private-0a1b2c/basic.ics"
+    sealed = seal(settings, secret)
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert secret.encode() not in sealed and sealed != seal(settings, secret)  # random IV
+    assert unseal(settings, sealed) == secret
+    other = Settings(database_url="sqlite://", secret_key="s", calendar_secret_key="another")
+    with pytest.raises(Unavailable) as info:
+        unseal(other, sealed)
+    assert "private" not in info.value.detail
