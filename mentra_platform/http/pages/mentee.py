@@ -21,19 +21,21 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from mentra_desktop.models import Role, User, utcnow
+from mentra_desktop.models.wire.inbox import DeliverySettingsIn
 from mentra_desktop.models.wire.registrations import RegistrationIn
 from mentra_platform.auth.throttle import LoginThrottle
 from mentra_platform.core.config import Settings
 from mentra_platform.core.db import Database
-from mentra_platform.core.errors import Conflict, DomainError, NotFound, Unavailable
+from mentra_platform.core.errors import Conflict, DomainError, Invalid, NotFound, Unavailable
 from mentra_platform.core.security import PasswordChecks
 from mentra_platform.councils.access import load_visible
 from mentra_platform.http.deps import load_user
-from mentra_platform.http.pages import browser
+from mentra_platform.http.pages import browser, when
 from mentra_platform.http.pages.calendar_file import ics_response
 from mentra_platform.http.pages.council_view import councils_of
 from mentra_platform.http.pages.mentor import csrf_refusal
 from mentra_platform.http.pages.rendering import message_page, page
+from mentra_platform.notifications.inbox import update_settings
 from mentra_platform.registrations import editing
 
 router = APIRouter(include_in_schema=False)
@@ -207,6 +209,7 @@ def _council_page(
     errors: dict[int, dict[str, str]] | None = None,
     typed: dict[int, tuple[str, str]] | None = None,
     status: int = 200,
+    zone_error: str = "",
 ) -> Response:
     settings = _settings(request)
     with _db(request).read() as session:
@@ -230,6 +233,8 @@ def _council_page(
         "past": [c for c in cards if c.past],
         "saved": request.query_params.get("saved", ""),
         "csrf": csrf.token,
+        "zones": when.ZONE_CHOICES,
+        "zone_error": zone_error,
     }
     return csrf.apply(page("councils.html", context, status=status), request, settings)
 
@@ -291,6 +296,37 @@ async def save_registration(request: Request, council_id: int) -> Response:
         return _not_for_you(request, user)
     goals, questions = str(form.get("goals", "")), str(form.get("questions", ""))
     return await run_in_threadpool(_save, request, user, council_id, goals, questions)
+
+
+@router.post("/council/timezone")
+async def save_timezone(request: Request) -> Response:
+    """Set the zone the page (and every message) shows times in: the user's notification
+    setting, through the same service as ``PATCH /api/v1/me/notification-settings``."""
+    settings = _settings(request)
+    form = await request.form()
+    binding = request.cookies.get(browser.SESSION_COOKIE, "")
+    if not browser.csrf_ok(request, settings, binding, str(form.get(browser.CSRF_FIELD, ""))):
+        return csrf_refusal()
+    user = signed_in_user(request)
+    if user is None:
+        return _to_signin()
+    if user.role != Role.MENTEE or not user.has_council_access:
+        return _not_for_you(request, user)
+    chosen = str(form.get("timezone", "")).strip()[:64]
+    return await run_in_threadpool(_save_zone, request, user, chosen)
+
+
+def _save_zone(request: Request, user: User, chosen: str) -> Response:
+    with _db(request).write() as session:
+        try:
+            update_settings(session, user, DeliverySettingsIn(timezone=chosen or None))
+        except (Invalid, ValidationError):
+            session.rollback()
+            return _council_page(
+                request, user, status=422, zone_error="Choose a time zone from the list."
+            )
+        session.commit()
+    return RedirectResponse("/council?zone=1", status_code=303)
 
 
 @router.get("/council/{council_id}/council.ics")

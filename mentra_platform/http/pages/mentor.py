@@ -166,9 +166,9 @@ def _show(request: Request, token: str, saved: bool) -> Response:
 
 
 @router.get("/respond/{token}")
-def response_page(request: Request, token: str, saved: int = 0) -> Response:
+def response_page(request: Request, token: str, saved: str = "") -> Response:
     """The council, every slot in the mentor's zone and UTC, and the form (reads only)."""
-    return _show(request, token, saved == 1)
+    return _show(request, token, saved == "1")
 
 
 def _refused_form(

@@ -7,9 +7,19 @@ unknown zone name falls back to UTC rather than failing a page.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from mentra_platform.responses.one_click import format_instant_local, format_slot_local
+
+ZONE_CHOICES: tuple[str, ...] = (
+    "UTC",
+    *sorted(
+        z
+        for z in available_timezones()
+        if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/"))
+    ),
+)
+"""The zones a mentee can pick: IANA Area/City names (no legacy aliases), and UTC."""
 
 
 def zone_of(name: str | None) -> ZoneInfo:

@@ -33,12 +33,6 @@ def test_mentee_signs_in_registers_and_sees_the_confirmed_council(
     make_slots: Any,
     shots: Any,
 ) -> None:
-    r = client.patch(
-        "/api/v1/me/notification-settings",
-        json={"timezone": "Asia/Kolkata"},
-        headers=bearer(client, MENTEE),
-    )
-    assert r.status_code == 200, r.text
     staff = bearer(client, COORD)
     council = invited_council(
         client,
@@ -68,6 +62,14 @@ def test_mentee_signs_in_registers_and_sees_the_confirmed_council(
     # The browser session is no bearer token.
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {session['value']}"})
     assert me.status_code == 401
+
+    expect(page.locator("main")).to_contain_text("Times are shown in UTC until you choose")
+    shots(page, "web-council", at=page.locator("header"))
+    page.select_option("#timezone", "Asia/Kolkata")
+    page.click("text=Save time zone")
+    expect(page.locator("main")).to_contain_text("your time zone, Asia/Kolkata")
+    settings = client.get("/api/v1/me/notification-settings", headers=bearer(client, MENTEE))
+    assert settings.json()["timezone"] == "Asia/Kolkata"
 
     card = page.locator(f"#council-{cid}")
     expect(card.locator("h3")).to_have_text("Pricing <i>a</i> B2B product")

@@ -81,7 +81,7 @@ def test_answer_with_partial_ranges_alternatives_and_note(
     assert page.locator("main i").count() == 0
     expect(page.locator(f"#slot-{s1}-from-0")).to_have_value(_local(slots[0]["start"], "%H:%M"))
     expect(page.locator("#note")).to_have_value(note)
-    shots(page, "web-respond-saved", at=page.locator("h1"))
+    shots(page, "web-respond-saved", at=page.locator("header"))
 
     mine = client.get(
         f"/api/v1/councils/{cid}/responses/me", headers=bearer(client, "mentor1@example.com")
@@ -274,7 +274,7 @@ def test_confirmed_council_shows_the_final_time_and_calendar_file(
     expect(final.get_by_role("link", name="https://meet.example.com/seed")).to_be_visible()
     expect(page.locator("form")).to_have_count(0)
     expect(page.locator("main")).to_contain_text("Answers are closed for this council.")
-    shots(page, "web-respond-confirmed", at=page.locator("h1"))
+    shots(page, "web-respond-confirmed", at=page.locator("header"))
     ics = page.request.get(live_server.url + link + "/council.ics")
     assert ics.status == 200 and ics.headers["content-type"].startswith("text/calendar")
     body = ics.text()

@@ -55,6 +55,9 @@ def test_every_form_needs_its_csrf_token(
     r = client.post(f"/council/{cid}/registration", data={"goals": "Grow", "csrf": good})
     assert r.status_code == 303
     assert client.post("/signout", data={}).status_code == 403
+    assert client.post("/council/timezone", data={"timezone": "Asia/Tokyo"}).status_code == 403
+    bad_zone = client.post("/council/timezone", data={"timezone": "Mars/Base", "csrf": good})
+    assert bad_zone.status_code == 422 and "Choose a time zone from the list" in bad_zone.text
 
     link = response_link(live_server, cid, MENTOR_IDS[0])
     slot = council["proposedTimeSlots"][0]["id"]
