@@ -107,7 +107,10 @@ def test_connect_refresh_and_secrets_never_leak(
 
     ics = _connect(rec, mentor, {"kind": "ics", "url": feed_url})
     assert ics["label"] == "iCalendar feed (127.0.0.1)" and ics["lastRefreshAt"] is None
-    _connect(rec, coord, {"kind": "calendly", "token": TOKEN})  # staff on the mentor's behalf
+    # Staff on the mentor's behalf; a retry with the same Idempotency-Key connects once.
+    once = {**coord, "Idempotency-Key": "connect-calendly-1"}
+    first = _connect(rec, once, {"kind": "calendly", "token": TOKEN})
+    assert _connect(rec, once, {"kind": "calendly", "token": TOKEN}) == first
 
     path = f"/api/v1/mentors/{MENTOR}/calendars"
     assert rec("GET", path, headers=other).status_code == 403

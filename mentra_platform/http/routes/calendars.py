@@ -1,6 +1,7 @@
 """``/api/v1/mentors/{mentorId}/calendars``: a mentor's Calendly and iCalendar connections
 (:mod:`mentra_platform.calendars`). The mentor themself or staff. The token or feed address
-goes in once and never comes back out; ``POST …/calendars/refresh`` reads them now."""
+goes in once and never comes back out (connecting is idempotent with ``Idempotency-Key``);
+``POST …/calendars/refresh`` reads them now."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from mentra_platform.http.deps import (
     get_db,
 )
 from mentra_platform.http.errors import error_responses
-from mentra_platform.http.writes import commit_response
+from mentra_platform.http.idempotency import IDEMPOTENT_RESPONSES, Idem
 
 router = APIRouter(prefix="/api/v1", tags=["calendars"])
 CalendarId = Annotated[int, Path(ge=1, le=MAX_ID, description="Calendar connection id")]
@@ -33,7 +34,7 @@ CalendarId = Annotated[int, Path(ge=1, le=MAX_ID, description="Calendar connecti
     "/mentors/{mentor_id}/calendars",
     response_model=CalendarOut,
     status_code=201,
-    responses=error_responses(401, 403, 404, 422),
+    responses={**error_responses(400, 401, 403, 404, 409, 422), **IDEMPOTENT_RESPONSES},
     summary="Connect a Calendly token or an iCalendar feed (read at the next refresh)",
 )
 def connect(
@@ -42,10 +43,11 @@ def connect(
     session: WriteSession,
     user: CurrentUser,
     settings: AppSettings,
+    idem: Idem,
 ) -> Response:
     connection = connections.connect(session, settings, user, mentor_id, body, utcnow())
     out = connections.describe(session, [connection])[0]
-    return commit_response(session, out, status_code=201)
+    return idem.respond(session, out, status_code=201)
 
 
 @router.get(
