@@ -273,7 +273,7 @@ def _reasons(problem: Problem, plan: Plan, inp: PlanInput) -> tuple[Unscheduled,
         alone = [len(_free_mentors(problem, i, confirmed)) for i in by_council.get(c, [])]
         best = max(alone, default=0)
         if best < minimum:
-            reason = f"No slot has {minimum} mentors who answered yes and are free (best: {best})"
+            reason = f"At best {best} of the {minimum} mentors needed can come"
         else:
             blockers: set[int] = set()
             for index in by_council.get(c, []):

@@ -10,7 +10,7 @@ topic; the message and details are in the tooltip.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -20,8 +20,8 @@ from mentra_desktop.client.alerts import Alert
 from mentra_desktop.views import timefmt
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-HEADERS = ("", "Raised", "What happened", "Council")
-UNREAD, RAISED, KIND, COUNCIL = range(4)
+HEADERS = ("", "What happened", "Council", "Raised")
+UNREAD, KIND, COUNCIL, RAISED = range(4)
 ALERT_ROLE = Qt.ItemDataRole.UserRole + 1
 """The row's :class:`Alert`."""
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -124,10 +124,10 @@ class AlertListModel(QAbstractTableModel):
         if column == UNREAD:
             return "" if alert.acknowledged else "●"
         if column == RAISED:
-            return timefmt.local(alert.created_at, self._zone)
+            return compact_time(alert.created_at, self._zone, datetime.now(UTC))
         if column == KIND:
             return alert.label
-        return alert.council_text
+        return "—" if alert.council_id is None else f"#{alert.council_id}"
 
     def _tooltip(self, alert: Alert) -> str:
         lines = [
@@ -140,6 +140,17 @@ class AlertListModel(QAbstractTableModel):
         elif alert.acknowledged_here:
             lines.append("Acknowledged here; waiting to reach the platform")
         return "<br>".join(lines)
+
+
+def compact_time(moment: datetime, zone: tzinfo, now: datetime) -> str:
+    """``21:38`` today, ``Thu 21:38`` within the last week, else ``26 Nov`` (a narrow
+    column; the tooltip has the full time)."""
+    local, today = moment.astimezone(zone), now.astimezone(zone)
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    if today - local < timedelta(days=6):
+        return local.strftime("%a %H:%M")
+    return local.strftime("%d %b")
 
 
 def _escape(text: str) -> str:

@@ -129,6 +129,8 @@ class PlannedModel(_RecordsModel[PlannedCouncil]):
                 return self._greedy_text(record)
             return self.states.get(record.council_id, "")
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column == 1:
+                return record.topic
             if column == 2:
                 return timefmt.local_long(record.start, self._zone)
             if column == 3:
@@ -155,8 +157,13 @@ class UnscheduledModel(_RecordsModel[Unscheduled]):
             return record.council_id
         if role == Qt.ItemDataRole.DisplayRole:
             return (f"#{record.council_id}", record.topic, record.reason)[column]
-        if role == Qt.ItemDataRole.ToolTipRole and column == 2:
-            return record.reason
+        if role == Qt.ItemDataRole.ToolTipRole and column in (1, 2):
+            if column == 1:
+                return record.topic
+            return (
+                f"{record.reason}.<br>Counted: mentors who said yes to a slot and are free "
+                "then (pending answers count as no; confirmed councils make mentors busy)."
+            )
         return None
 
 

@@ -60,6 +60,11 @@ if TYPE_CHECKING:
     from mentra_desktop.views.main_window import MainWindow
 
 CouncilsInView = Callable[[], list[int]]
+PLANNED_WIDTHS = (60, 240, 125, 320, 110)
+"""Council, topic, slot, mentors, greedy (the Apply column stretches); long topics and
+mentor lists are elided, the whole text is in the tooltip."""
+UNSCHEDULED_WIDTHS = (60, 210)
+CONTESTED_WIDTHS = (150,)
 Planned = tuple[PlanOutcome, PlanInput]
 
 
@@ -76,7 +81,7 @@ def _table(model: Any, name: str, accessible: str) -> QTableView:
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setResizeContentsPrecision(60)  # fit columns to the first rows, not thousands
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
     return table
 
 
@@ -179,13 +184,9 @@ class PlannerPanel(QWidget):
         self.unscheduled_label = QLabel("<b>Left unscheduled</b>")
         self.contested_label = QLabel("<b>Mentors wanted by several councils at once</b>")
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.planned_label)
-        left_layout.addWidget(self.planned_table)
-        right = QSplitter(Qt.Orientation.Vertical)
+        boxes = []
         for label, table in (
+            (self.planned_label, self.planned_table),
             (self.unscheduled_label, self.unscheduled_table),
             (self.contested_label, self.contested_table),
         ):
@@ -194,10 +195,16 @@ class PlannerPanel(QWidget):
             box_layout.setContentsMargins(0, 0, 0, 0)
             box_layout.addWidget(label)
             box_layout.addWidget(table)
-            right.addWidget(box)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
+            boxes.append(box)
+        below = QSplitter(Qt.Orientation.Horizontal)
+        below.addWidget(boxes[1])
+        below.addWidget(boxes[2])
+        below.setStretchFactor(0, 2)
+        below.setStretchFactor(1, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("plannerSplitter")
+        self.splitter.addWidget(boxes[0])
+        self.splitter.addWidget(below)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
 
@@ -285,9 +292,13 @@ class PlannerPanel(QWidget):
         self.planned_model.set_plan(outcome.planned, outcome.greedy, inp.mentor_names)
         self.unscheduled_model.set_records(outcome.unscheduled)
         self.contested_model.set_records(outcome.contested)
-        for table in (self.planned_table, self.unscheduled_table, self.contested_table):
-            table.resizeColumnsToContents()
-            table.horizontalHeader().setStretchLastSection(True)
+        for table, widths in (
+            (self.planned_table, PLANNED_WIDTHS),
+            (self.unscheduled_table, UNSCHEDULED_WIDTHS),
+            (self.contested_table, CONTESTED_WIDTHS),
+        ):
+            for column, width in enumerate(widths):
+                table.setColumnWidth(column, width)
         self.planned_label.setText(f"<b>Planned</b> ({len(outcome.planned)})")
         self.unscheduled_label.setText(f"<b>Left unscheduled</b> ({len(outcome.unscheduled)})")
         self.contested_label.setText(

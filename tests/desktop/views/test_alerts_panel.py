@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pytestqt.modeltest import ModelTester
 
 from mentra_desktop.client.alerts import Alert
-from mentra_desktop.views.alerts_model import KIND, AlertListModel
+from mentra_desktop.views.alerts_model import KIND, AlertListModel, compact_time
 from mentra_desktop.views.alerts_panel import AlertsPanel
 from mentra_desktop.views.desktop import Desktop
 
@@ -55,6 +56,10 @@ def test_model_rows_newest_first_unknown_kind_readable(qtmodeltester: ModelTeste
     model.set_unread_only(True)
     assert model.rowCount() == 1 and model.alert(0).id == 2
     qtmodeltester.check(model)
+    zone = ZoneInfo("Europe/Berlin")
+    assert compact_time(T0, zone, T0 + timedelta(hours=2)) == "10:00"
+    assert compact_time(T0, zone, T0 + timedelta(days=2)) == "Thu 10:00"
+    assert compact_time(T0, zone, T0 + timedelta(days=30)) == "26 Nov"
 
 
 def test_alerts_arrive_live_jump_to_council_and_acknowledge(
