@@ -4,8 +4,9 @@ When a refresh brings busy ranges that were not there before, every slot the men
 answered ``available`` on an open council (collecting, selecting, rescheduling) that one of
 them overlaps raises a ``calendar_conflict`` alert on that council; a confirmed council the
 mentor attends whose final slot one overlaps raises ``calendar_conflict_confirmed`` and
-tells the council's coordinator by a notification. Each is raised once per council, mentor,
-slot and range (the alert's dedupe key).
+tells the council's coordinator by a notification. Each is raised once per council, mentor
+and slot (the alert's dedupe key): a range that a later refresh clips or extends, or a
+second range over the same slot, raises nothing new.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def raise_conflicts(
                     "slotId": sid,
                     "busy": [r.start.isoformat(), r.end.isoformat()],
                 },
-                dedupe_key=f"calendar-conflict:{cid}:{mentor_id}:{sid}:{r.start.isoformat()}",
+                dedupe_key=f"calendar-conflict:{cid}:{mentor_id}:{sid}",
             )
             raised += alert is not None
             break
@@ -151,7 +152,7 @@ def raise_conflicts(
                     "slotId": sid,
                     "busy": [r.start.isoformat(), r.end.isoformat()],
                 },
-                dedupe_key=f"calendar-conflict:{council.id}:{mentor_id}:{sid}:{r.start.isoformat()}",
+                dedupe_key=f"calendar-conflict:{council.id}:{mentor_id}:{sid}",
             )
             if alert is not None:
                 raised += 1

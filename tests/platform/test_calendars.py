@@ -230,6 +230,10 @@ def test_busy_time_moves_the_engine_raises_conflicts_and_prefills(
     # The same busy time on the next refresh raises nothing new.
     fake.feeds[FEED_PATH] = Feed((DATA / "google.ics").read_bytes() + b"\r\n")
     assert refresh_calendars(cal_server.db, cal_server.settings, NOW, due_only=False).conflicts == 0
+    # Nor does the same range clipped by a later refresh (its start is now 09:30).
+    fake.feeds[FEED_PATH] = Feed((DATA / "google.ics").read_bytes() + b"\r\n\r\n")
+    during = refresh_calendars(cal_server.db, cal_server.settings, _z("2027-03-08T09:30"))
+    assert (during.refreshed, during.conflicts) == (1, 0)
 
     # A council invited now has mentor 11's answers pre-filled from the calendar.
     second = create_council(client, coord, _slots(), mentorMinimum=3, mentorMaximum=3)
