@@ -60,6 +60,13 @@ def test_mentor_form_and_mentee_registration(
         page = browser.get(r.headers["location"])
         assert "your answers are recorded" in page.text
         assert "&lt;b&gt;only mornings&lt;/b&gt;" in page.text and "<b>only" not in page.text
+        # "Not available" with the old part of the slot still typed: the part is moot.
+        again = browser.post(link, data={**form, f"slot-{slot['id']}-answer": "unavailable"})
+        assert again.status_code == 303, again.text
+        moot = client.get(f"/api/v1/councils/{cid}/responses/me", headers=mentor).json()
+        assert moot["slotAnswers"][0]["answer"] == "unavailable"
+        assert moot["slotAnswers"][0]["partialRanges"] == []
+        browser.post(link, data=form)
     mine = client.get(f"/api/v1/councils/{cid}/responses/me", headers=mentor).json()
     start = datetime.fromisoformat(slot["start"])
     ranges = mine["slotAnswers"][0]["partialRanges"]

@@ -137,6 +137,8 @@ def to_body(state: FormState, slots: Sequence[CouncilSlot], zone: str) -> Parsed
             state.errors[f"slot-{slot.id}"] = "choose available, tentative or unavailable"
             continue
         ranges: list[dict[str, str]] = []
+        if answer == "unavailable":
+            rows = []  # "not available" makes a part of the slot moot; it is not sent
         for k, (start_text, end_text) in rows:
             key = f"slot-{slot.id}-range-{k}"
             if not start_text or not end_text:

@@ -158,6 +158,8 @@ def test_used_expired_foreign_removed_and_deactivated_links_are_refused(
     one_click = links_for(live_server, cid, MENTOR_IDS[0])[0]
     page.goto(base + one_click)
     expect(page.locator("h1")).to_have_text("Confirm your availability")
+    expect(page.locator("main")).to_contain_text(TOPIC)  # HTML in the topic is text
+    assert page.locator("main script, main b").count() == 0
     shots(page, "web-one-click")
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Thank you")
