@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 
-VIEWS = ("grid", "matrix", "decision", "overlay")
+VIEWS = ("grid", "matrix", "decision", "overlay", "dashboard")
 NO_DISPLAY = (
     "mentra-desktop: no display (DISPLAY and WAYLAND_DISPLAY are unset and QT_QPA_PLATFORM "
     "is not set); render a view offscreen with --screenshot FILE.png"

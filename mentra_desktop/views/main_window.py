@@ -45,6 +45,7 @@ from mentra_desktop.views.controller import DesktopController, SyncStatus
 from mentra_desktop.views.council_analysis import CouncilAnalysis
 from mentra_desktop.views.council_grid_model import CouncilGridModel
 from mentra_desktop.views.council_grid_view import CouncilGridView
+from mentra_desktop.views.dashboard import Dashboard
 from mentra_desktop.views.decision_panel import DecisionPanel
 from mentra_desktop.views.export_actions import install_export
 from mentra_desktop.views.login_dialog import LoginDialog
@@ -182,7 +183,10 @@ class MainWindow(QMainWindow):
         """
         self.overlay = TimeZoneOverlay()
         self.add_detail_tab(self.overlay, "&Time zones", "Ctrl+4")
-        # dashboard: a page (add_page)
+        self.dashboard = Dashboard(self.controller.tasks, self.controller.cache)
+        self.add_page(self.dashboard, "Dash&board", "Ctrl+5")
+        self.controller.summaries_loaded.connect(self.dashboard.cache_changed)
+        self.controller.summaries_changed.connect(self.dashboard.cache_changed)
         self.alerts_panel = install_alerts(self)  # the right dock; Tools > Acknowledge
         self.planner = install_planner(self, "Ctrl+6")  # a page; Tools > Plan the week
         self.exports = install_export(self)  # File > Export: .ics, grid as CSV/XLSX

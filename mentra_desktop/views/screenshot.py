@@ -20,7 +20,7 @@ from mentra_desktop.views.council_analysis import CELL_KIND, CouncilAnalysis, an
 from mentra_desktop.views.desktop import Desktop
 from mentra_desktop.views.taskman import Op
 
-VIEWS = ("grid", "matrix", "decision", "overlay")
+VIEWS = ("grid", "matrix", "decision", "overlay", "dashboard")
 TIMEOUT_MS = 120_000
 
 
@@ -82,6 +82,7 @@ class Screenshot(QObject):
         self.size = parse_size(size)
         self._target: int | None = None
         self._rendered = False
+        self._synced = False
         self._timeout = QTimer(self)
         self._timeout.setSingleShot(True)
         self._timeout.timeout.connect(lambda: self._finish(False, "timed out waiting for data"))
@@ -101,6 +102,11 @@ class Screenshot(QObject):
             window.reveal(window.overlay)
             if window.alerts_dock is not None:
                 window.alerts_dock.hide()
+        elif self.view == "dashboard":
+            window.reveal(window.dashboard)
+            if window.alerts_dock is not None:
+                window.alerts_dock.hide()
+            window.dashboard.figures_ready.connect(self._on_figures)
         else:
             window.splitter.setSizes([430, 370])
         window.show()
@@ -110,7 +116,15 @@ class Screenshot(QObject):
         self._timeout.start(TIMEOUT_MS)
         controller.start(stream=False, sync=True)
 
+    def _on_figures(self, _figures: object) -> None:
+        if self._synced:
+            QTimer.singleShot(300, self._render)
+
     def _on_synced(self, _result: object) -> None:
+        self._synced = True
+        if self.view == "dashboard":
+            self.desktop.window.dashboard.cache_changed()
+            return
         cache = self.desktop.cache
 
         def work() -> int | None:
