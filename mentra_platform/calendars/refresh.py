@@ -159,19 +159,27 @@ def _read_feed(http: httpx.Client, settings: Settings, job: _Job, now: datetime)
     if job.last_modified:
         headers["If-Modified-Since"] = job.last_modified
     try:
-        response = http.get(job.secret, headers=headers, follow_redirects=True)
+        with http.stream("GET", job.secret, headers=headers, follow_redirects=True) as response:
+            if response.status_code == 304:
+                return _Outcome(job, unchanged=True, etag=job.etag, last_modified=job.last_modified)
+            if response.status_code != 200:
+                return _Outcome(job, error=f"The feed answered HTTP {response.status_code}")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_FEED_BYTES:
+                    return _Outcome(job, error="The feed is larger than 50 MB")
+                chunks.append(chunk)
+            etag = response.headers.get("ETag")
+            last_modified = response.headers.get("Last-Modified")
     except httpx.HTTPError as exc:
         return _Outcome(job, error=f"The feed could not be reached ({type(exc).__name__})")
-    if response.status_code == 304:
-        return _Outcome(job, unchanged=True, etag=job.etag, last_modified=job.last_modified)
-    if response.status_code != 200:
-        return _Outcome(job, error=f"The feed answered HTTP {response.status_code}")
-    if len(response.content) > MAX_FEED_BYTES:
-        return _Outcome(job, error="The feed is larger than 50 MB")
+    content = b"".join(chunks)
     horizon = now + timedelta(days=settings.calendar_horizon_days)
     try:
         busy = busy_from_feed(
-            response.content,
+            content,
             now,
             horizon,
             own_addresses=job.addresses,
@@ -183,8 +191,8 @@ def _read_feed(http: httpx.Client, settings: Settings, job: _Job, now: datetime)
     return _Outcome(
         job,
         busy=busy,
-        etag=response.headers.get("ETag"),
-        last_modified=response.headers.get("Last-Modified"),
+        etag=etag,
+        last_modified=last_modified,
     )
 
 
