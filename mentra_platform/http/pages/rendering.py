@@ -43,6 +43,7 @@ _env.filters["slot_utc"] = when.slot_utc
 _env.filters["short_local"] = when.short_local
 _env.filters["instant_local"] = when.instant_local
 _env.filters["day_words"] = when.day_words
+_env.filters["and_list"] = when.and_list
 
 
 def render_html(template: str, context: Mapping[str, Any]) -> str:

@@ -110,3 +110,10 @@ def day_words(iso_day: str) -> str:
     except ValueError:
         return iso_day
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def and_list(names: list[str]) -> str:
+    """``Ana, Ben and Chi``."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"

@@ -223,7 +223,7 @@ def test_used_expired_foreign_removed_and_deactivated_links_are_refused(
 
 
 def test_keyboard_alone_answers_a_slot(
-    live_server: Any, client: httpx.Client, page: Page, make_slots: Any
+    live_server: Any, client: httpx.Client, page: Page, make_slots: Any, shots: Any
 ) -> None:
     council = _council(client, make_slots)
     cid, s1 = council["id"], council["proposedTimeSlots"][0]["id"]
@@ -236,6 +236,7 @@ def test_keyboard_alone_answers_a_slot(
     page.keyboard.press("Space")
     page.keyboard.press("ArrowRight")  # moves the choice to "Tentative"
     expect(page.locator(f"#slot-{s1}-tentative")).to_be_checked()
+    shots(page, "web-respond-keyboard", at=page.locator(f"#slot-{s1}"))
     page.focus("#note")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Send my answers"
