@@ -35,7 +35,7 @@ def slot_local(slot: tuple[datetime, datetime], zone: str) -> str:
 
 
 def slot_utc(slot: tuple[datetime, datetime]) -> str:
-    """``14:00–15:00 UTC`` (with the day when it differs from nothing: always shown)."""
+    """``Wed 02 Dec, 14:00–15:00 UTC``: the same slot in UTC, shown beside the local one."""
     start, end = slot[0].astimezone(UTC), slot[1].astimezone(UTC)
     return f"{start:%a %d %b}, {start:%H:%M}–{end:%H:%M} UTC"
 
