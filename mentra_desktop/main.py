@@ -5,8 +5,8 @@
     mentra-desktop                          # the embedded demo platform, signed in as the
                                             # demo coordinator; closing the window stops it
     mentra-desktop --platform URL           # a running platform: login dialog, token kept
-    mentra-desktop --screenshot grid.png [--view grid|matrix|decision|overlay|dashboard]
-                                            [--size 1280x800]
+    mentra-desktop --screenshot grid.png [--size 1280x800]
+        [--view grid|matrix|decision|overlay|dashboard|alerts|planner]
     mentra-desktop export ics|csv|xlsx --out FILE …   # mentra_desktop.export.cli, no Qt
 
 ``main()`` checks the arguments and the display before importing Qt, so a missing
@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 
-VIEWS = ("grid", "matrix", "decision", "overlay", "dashboard")
+VIEWS = ("grid", "matrix", "decision", "overlay", "dashboard", "alerts", "planner")
 NO_DISPLAY = (
     "mentra-desktop: no display (DISPLAY and WAYLAND_DISPLAY are unset and QT_QPA_PLATFORM "
     "is not set); render a view offscreen with --screenshot FILE.png"

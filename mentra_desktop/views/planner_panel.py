@@ -60,10 +60,10 @@ if TYPE_CHECKING:
     from mentra_desktop.views.main_window import MainWindow
 
 CouncilsInView = Callable[[], list[int]]
-PLANNED_WIDTHS = (60, 240, 125, 320, 110)
+PLANNED_WIDTHS = (72, 280, 140, 360, 120)
 """Council, topic, slot, mentors, greedy (the Apply column stretches); long topics and
 mentor lists are elided, the whole text is in the tooltip."""
-UNSCHEDULED_WIDTHS = (60, 210)
+UNSCHEDULED_WIDTHS = (72, 210)
 CONTESTED_WIDTHS = (150,)
 Planned = tuple[PlanOutcome, PlanInput]
 

@@ -4,6 +4,7 @@ Sequence: sync (the same controller start as the app), pick the council that sho
 view best (:func:`showcase`), wait for its analysis, lay the window out at the requested
 size and ``grab()`` it. ``grid`` renders the whole window; ``matrix`` and ``decision``
 give that pane the window (the others hidden), so each is readable at 1280×800;
+``alerts`` and ``planner`` are staged by :mod:`~mentra_desktop.views.screenshot_extras`;
 ``overlay`` gives the time-zone tab the window and ``dashboard`` shows its page.
 """
 
@@ -15,12 +16,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSize, QTimer, Signal
 
+from mentra_desktop.views import screenshot_extras
 from mentra_desktop.views.controller import utcnow
 from mentra_desktop.views.council_analysis import CELL_KIND, CouncilAnalysis, analyse
 from mentra_desktop.views.desktop import Desktop
 from mentra_desktop.views.taskman import Op
 
-VIEWS = ("grid", "matrix", "decision", "overlay", "dashboard")
+VIEWS = ("grid", "matrix", "decision", "overlay", "dashboard", *screenshot_extras.VIEWS)
 TIMEOUT_MS = 120_000
 
 
@@ -107,6 +109,8 @@ class Screenshot(QObject):
             if window.alerts_dock is not None:
                 window.alerts_dock.hide()
             window.dashboard.figures_ready.connect(self._on_figures)
+        elif self.view in screenshot_extras.VIEWS:
+            screenshot_extras.stage(self.view, self.desktop)
         else:
             window.splitter.setSizes([430, 370])
         window.show()
@@ -121,6 +125,9 @@ class Screenshot(QObject):
             QTimer.singleShot(300, self._render)
 
     def _on_synced(self, _result: object) -> None:
+        if self.view in screenshot_extras.VIEWS:
+            screenshot_extras.after_sync(self.view, self.desktop, self._render)
+            return
         self._synced = True
         if self.view == "dashboard":
             self.desktop.window.dashboard.cache_changed()
