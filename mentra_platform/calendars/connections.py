@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from mentra_desktop.models import STAFF_ROLES, Role, User
+from mentra_platform.calendars.addresses import PRIVATE_MESSAGE, literal_private
 from mentra_platform.calendars.crypto import seal
 from mentra_platform.calendars.schemas import CalendarIn, CalendarOut
 from mentra_platform.core.config import Settings
@@ -35,8 +36,10 @@ def check_access(session: Session, actor: User, mentor_id: int) -> User:
     return mentor
 
 
-def feed_address(raw: str) -> str:
-    """The feed's fetchable address (``webcal://`` is https); refuses anything else."""
+def feed_address(raw: str, *, allow_private: bool = False) -> str:
+    """The feed's fetchable address (``webcal://`` is https); refuses anything else, and a
+    host on this machine or a private network unless ``allow_private``
+    (:mod:`.addresses`)."""
     url = raw.strip()
     try:
         parts = urlsplit(url)
@@ -52,12 +55,14 @@ def feed_address(raw: str) -> str:
         raise field_error("url", "is not a valid address") from None
     if not host:
         raise field_error("url", "must name a host")
+    if not allow_private and literal_private(host):
+        raise field_error("url", PRIVATE_MESSAGE)
     if any(c.isspace() for c in url):
         raise field_error("url", "must not contain spaces")
     return url
 
 
-def _validated(body: CalendarIn) -> tuple[CalendarKind, str, str]:
+def _validated(body: CalendarIn, settings: Settings) -> tuple[CalendarKind, str, str]:
     if body.kind == "calendly":
         if body.url is not None:
             raise field_error("url", "is for an ics calendar; a Calendly calendar takes a token")
@@ -71,7 +76,7 @@ def _validated(body: CalendarIn) -> tuple[CalendarKind, str, str]:
         raise field_error("token", "is for a Calendly calendar; an ics calendar takes a url")
     if not body.url:
         raise field_error("url", "is required for an ics calendar")
-    url = feed_address(body.url)
+    url = feed_address(body.url, allow_private=settings.calendar_allow_private_feeds)
     return CalendarKind.ICS, url, f"iCalendar feed ({urlsplit(url).hostname})"[:200]
 
 
@@ -85,7 +90,7 @@ def connect(
 ) -> CalendarConnection:
     """Store a new connection, due for its first refresh now."""
     check_access(session, actor, mentor_id)
-    kind, secret, label = _validated(body)
+    kind, secret, label = _validated(body, settings)
     count = session.scalar(select(func.count()).where(CalendarConnection.mentor_id == mentor_id))
     if (count or 0) >= MAX_PER_MENTOR:
         raise field_error("kind", f"a mentor may connect at most {MAX_PER_MENTOR} calendars")

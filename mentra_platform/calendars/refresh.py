@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from mentra_desktop.models import MentorProfile, User
 from mentra_platform.alerts.service import raise_alert
+from mentra_platform.calendars.addresses import PRIVATE_MESSAGE, resolves_private
 from mentra_platform.calendars.busy import replace_busy
 from mentra_platform.calendars.calendly import (
     CalendlyClient,
@@ -52,6 +53,7 @@ from mentra_platform.core.tables import AlertKind, CalendarConnection, CalendarK
 log = logging.getLogger(__name__)
 BATCH = 200
 MAX_FEED_BYTES = 50 * 1024 * 1024
+MAX_REDIRECTS = 5
 _READING: ContextVar[bool] = ContextVar("calendar_reading", default=False)
 
 
@@ -153,33 +155,50 @@ def _jobs(
 
 
 def _read_feed(http: httpx.Client, settings: Settings, job: _Job, now: datetime) -> _Outcome:
+    """A conditional GET of the feed, following redirects by hand so every hop's host is
+    checked (:mod:`.addresses`)."""
     headers = {"Accept": "text/calendar"}
     if job.etag:
         headers["If-None-Match"] = job.etag
     if job.last_modified:
         headers["If-Modified-Since"] = job.last_modified
+    url = job.secret
     try:
-        with http.stream("GET", job.secret, headers=headers, follow_redirects=True) as response:
-            if response.status_code == 304:
-                return _Outcome(job, unchanged=True, etag=job.etag, last_modified=job.last_modified)
-            if response.status_code != 200:
-                return _Outcome(job, error=f"The feed answered HTTP {response.status_code}")
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_FEED_BYTES:
-                    return _Outcome(job, error="The feed is larger than 50 MB")
-                chunks.append(chunk)
-            etag = response.headers.get("ETag")
-            last_modified = response.headers.get("Last-Modified")
+        for _hop in range(MAX_REDIRECTS + 1):
+            host = urlsplit(url).hostname or ""
+            if not settings.calendar_allow_private_feeds and resolves_private(host):
+                return _Outcome(job, error=f"The feed's address {PRIVATE_MESSAGE}")
+            with http.stream("GET", url, headers=headers) as response:
+                location = response.headers.get("Location")
+                if response.is_redirect and location:
+                    url = str(response.url.join(location))
+                    continue
+                return _feed_response(settings, job, now, response)
     except httpx.HTTPError as exc:
         return _Outcome(job, error=f"The feed could not be reached ({type(exc).__name__})")
-    content = b"".join(chunks)
+    return _Outcome(job, error="The feed redirects too many times")
+
+
+def _feed_response(
+    settings: Settings, job: _Job, now: datetime, response: httpx.Response
+) -> _Outcome:
+    """The outcome of the feed's final response: 304 unchanged, else read (at most
+    :data:`MAX_FEED_BYTES`) and parsed."""
+    if response.status_code == 304:
+        return _Outcome(job, unchanged=True, etag=job.etag, last_modified=job.last_modified)
+    if response.status_code != 200:
+        return _Outcome(job, error=f"The feed answered HTTP {response.status_code}")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_FEED_BYTES:
+            return _Outcome(job, error="The feed is larger than 50 MB")
+        chunks.append(chunk)
     horizon = now + timedelta(days=settings.calendar_horizon_days)
     try:
         busy = busy_from_feed(
-            content,
+            b"".join(chunks),
             now,
             horizon,
             own_addresses=job.addresses,
@@ -191,8 +210,8 @@ def _read_feed(http: httpx.Client, settings: Settings, job: _Job, now: datetime)
     return _Outcome(
         job,
         busy=busy,
-        etag=etag,
-        last_modified=last_modified,
+        etag=response.headers.get("ETag"),
+        last_modified=response.headers.get("Last-Modified"),
     )
 
 

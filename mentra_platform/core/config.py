@@ -62,6 +62,7 @@
                       (mode 0600), never into the database. Never logged.
 ``CALENDAR_HORIZON_DAYS`` (90) / ``CALENDAR_REFRESH_MINUTES`` (30)
                       how far ahead busy time is read, and how often each calendar is read.
+``CALENDAR_ALLOW_PRIVATE_FEEDS`` (false) read feeds on loopback and private addresses too.
 
 Every numeric field of :class:`Settings` is read from the environment variable of its
 upper-case name (``SSE_POLL_SECONDS``, ``ARGON2_TIME_COST``, …); the list above is what
@@ -200,6 +201,7 @@ class Settings:
     calendar_refresh_minutes: float = 30.0
     calendar_timeout_seconds: float = 10.0
     calendar_fetch_workers: int = 4
+    calendar_allow_private_feeds: bool = False
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -236,6 +238,9 @@ class Settings:
             ),
             calendar_secret_key=env.get("CALENDAR_SECRET_KEY", ""),
             calendar_key_file=str(data_dir / "calendar_key"),
+            calendar_allow_private_feeds=parse_flag(
+                "CALENDAR_ALLOW_PRIVATE_FEEDS", env.get("CALENDAR_ALLOW_PRIVATE_FEEDS", "false")
+            ),
         )
 
 

@@ -36,6 +36,8 @@ class Feed:
     status: int = 200
     content_type: str = "text/calendar; charset=utf-8"
     modified: datetime = field(default_factory=lambda: datetime(2027, 1, 1, tzinfo=UTC))
+    location: str | None = None
+    """Answer 302 to this address instead."""
 
     @property
     def etag(self) -> str:
@@ -174,6 +176,9 @@ class FakeCalendarServer:
         feed = self.feeds.get(name)
         if feed is None:
             self._send(h, 404, b"Not Found", {"Content-Type": "text/plain"})
+            return
+        if feed.location is not None:
+            self._send(h, 302, b"", {"Location": feed.location})
             return
         if feed.status != 200:
             self._send(h, feed.status, b"error", {"Content-Type": "text/plain"})

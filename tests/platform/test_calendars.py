@@ -28,10 +28,12 @@ from mentra_desktop.models import (
     Notification,
     NotificationKind,
 )
+from mentra_platform.calendars.connections import feed_address
 from mentra_platform.calendars.refresh import refresh_calendars
 from mentra_platform.cli import main as cli_main
 from mentra_platform.coordination.worker import run_pass
 from mentra_platform.core import config
+from mentra_platform.core.errors import Invalid
 from mentra_platform.core.tables import Alert, CalendarBusy, CalendarConnection
 from mentra_platform.http.app import bind_state
 
@@ -64,6 +66,7 @@ def cal_server(
         calendly_api_base=fake.url,
         calendar_secret_key="calendar-key-for-tests-only-0123456789",
         calendar_horizon_days=140,
+        calendar_allow_private_feeds=True,  # the fake feeds are on 127.0.0.1
     )
     backend = "postgres" if live_server.dialect == "postgresql" else "sqlite"
     bind_state(_servers[backend][0].config.app, settings, live_server.db)
@@ -445,3 +448,33 @@ def test_calendly_hours_prefill_through_the_cli_and_the_worker(
     run_pass(cal_server.db, cal_server.settings, later + timedelta(seconds=1),
              deliver_messages=False)  # fmt: skip
     assert fake.count("/user_busy_times") > calls
+
+
+def test_feeds_on_private_addresses_are_refused_unless_allowed(
+    cal_server: LiveServer,
+    fake: FakeCalendarServer,
+    client: httpx.Client,
+    login: Callable[..., dict[str, str]],
+) -> None:
+    mentor = login(client, "mentor2@example.com")
+    path = f"/api/v1/mentors/{MENTOR}/calendars"
+    # Allowed here: a redirect is followed to the feed.
+    fake.feeds["moved.ics"] = Feed(b"", location=f"/feeds/{FEED_PATH}")
+    r = client.post(path, json={"kind": "ics", "url": fake.feed_url("moved.ics")}, headers=mentor)
+    assert r.status_code == 201
+    assert refresh_calendars(cal_server.db, cal_server.settings, NOW).refreshed == 1
+
+    strict = replace(cal_server.settings, calendar_allow_private_feeds=False)
+    report = refresh_calendars(cal_server.db, strict, NOW, due_only=False)
+    assert report.failed == 1
+    items = client.get(path, headers=mentor).json()["items"]
+    assert "private network" in items[0]["lastError"] and items[0]["busyRanges"] == 8
+    for url in ("http://127.0.0.1:5432/x.ics", "https://localhost/x.ics", "http://[::1]/a.ics",
+                "http://169.254.169.254/latest/meta-data"):  # fmt: skip
+        assert feed_address(url, allow_private=True) == url
+        with pytest.raises(Invalid) as info:
+            feed_address(url)
+        assert info.value.errors[0][0] == "url" and "private network" in info.value.errors[0][1]
+    assert (
+        feed_address("webcal://calendar.example.com/a.ics") == "https://calendar.example.com/a.ics"
+    )
