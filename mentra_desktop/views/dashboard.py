@@ -14,7 +14,7 @@ from datetime import UTC, datetime, tzinfo
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
@@ -211,6 +211,11 @@ class Dashboard(QWidget):
         layout.addWidget(self.summary)
         layout.addLayout(grid, 1)
         self.apply_palette()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette()
 
     def apply_palette(self) -> None:
         """Plot backgrounds and text follow the widget palette (light or dark)."""

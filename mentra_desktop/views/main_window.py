@@ -24,6 +24,8 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
     QDialog,
     QDockWidget,
     QMainWindow,
@@ -39,7 +41,7 @@ from mentra_desktop.client.credentials import CredentialStore
 from mentra_desktop.client.outbox_rows import OutboxRow
 from mentra_desktop.client.writes import Write
 from mentra_desktop.views.alerts_panel import install_alerts
-from mentra_desktop.views.app import icon
+from mentra_desktop.views.app import icon, stylesheet
 from mentra_desktop.views.conflict_dialog import ConflictDialog
 from mentra_desktop.views.controller import DesktopController, SyncStatus
 from mentra_desktop.views.council_analysis import CouncilAnalysis
@@ -51,8 +53,10 @@ from mentra_desktop.views.export_actions import install_export
 from mentra_desktop.views.login_dialog import LoginDialog
 from mentra_desktop.views.outbox_command import OutboxCommand
 from mentra_desktop.views.override_dialog import OverrideDialog
+from mentra_desktop.views.palette import follow_system_scheme
 from mentra_desktop.views.planner_panel import install_planner
 from mentra_desktop.views.response_matrix_view import ResponseMatrixView
+from mentra_desktop.views.shortcuts import ShortcutsDialog
 from mentra_desktop.views.sync_status_bar import SyncStatusBar
 from mentra_desktop.views.tz_overlay import TimeZoneOverlay
 
@@ -85,6 +89,9 @@ class MainWindow(QMainWindow):
         )
         self.setWindowTitle(self.base_title)
         self.setWindowIcon(icon("mentra"))
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            follow_system_scheme(app, stylesheet())
         self.undo_stack = QUndoStack(self)
         self.grid_model = CouncilGridModel(parent=self)
         self.grid = CouncilGridView(self.grid_model)
@@ -126,6 +133,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self._install_views()
+        self._name_controls()
         self._restore_settings()
 
     # --- construction -------------------------------------------------------------
@@ -141,7 +149,8 @@ class MainWindow(QMainWindow):
         self.export_menu.menuAction().setVisible(False)  # until an export is added
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcuts(quit_keys or [QKeySequence("Ctrl+Q")])  # none on some desktops
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
@@ -158,6 +167,16 @@ class MainWindow(QMainWindow):
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(self.grid.focus_search)
         edit_menu.addAction(find)
+        edit_menu.addSeparator()
+        self.confirm_action = QAction("&Confirm the selected council", self)
+        self.confirm_action.setShortcut(QKeySequence("Ctrl+Shift+Return"))
+        self.confirm_action.triggered.connect(lambda: _click(self.decision.confirm_button))
+        edit_menu.addAction(self.confirm_action)
+        self.override_action = QAction("&Override the engine…", self)
+        self.override_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.override_action.triggered.connect(lambda: _click(self.decision.override_button))
+        self.override_action.setVisible(self.is_admin)
+        edit_menu.addAction(self.override_action)
 
         self.view_menu = self.menuBar().addMenu("&View")
         for text, key, widget in (
@@ -168,12 +187,24 @@ class MainWindow(QMainWindow):
             self.add_view_action(text, key, widget)
         self.view_menu.addSeparator()
         self.reset_layout_action = QAction("Reset &layout", self)
+        self.reset_layout_action.setShortcut(QKeySequence("Ctrl+0"))
         self.reset_layout_action.triggered.connect(self.reset_layout)
         self.view_menu.addAction(self.reset_layout_action)
 
         self.tools_menu = self.menuBar().addMenu("&Tools")
         self.tools_menu.menuAction().setVisible(False)  # until a tool is added
         self.help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = QAction("&Keyboard shortcuts", self)
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        self.help_menu.addAction(self.shortcuts_action)
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help > Keyboard shortcuts, generated from the menus as they are now."""
+        dialog = ShortcutsDialog(self.actions_with_shortcuts(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _install_views(self) -> None:
         """Issue 9's views, one line each (they build on the controller and this shell).
@@ -190,6 +221,18 @@ class MainWindow(QMainWindow):
         self.alerts_panel = install_alerts(self)  # the right dock; Tools > Acknowledge
         self.planner = install_planner(self, "Ctrl+6")  # a page; Tools > Plan the week
         self.exports = install_export(self)  # File > Export: .ics, grid as CSV/XLSX
+
+    def _name_controls(self) -> None:
+        """Accessible names for the controls that carry no text of their own."""
+        for widget, name in (
+            (self.grid.table, "Councils"),
+            (self.grid.search, "Search councils"),
+            (self.matrix.table, "Responses: mentors by proposed slot"),
+            (self.decision.table, "Decision: the slots ranked by the engine"),
+            (self.bottom, "Responses and decision"),
+        ):
+            if not widget.accessibleName():
+                widget.setAccessibleName(name)
 
     # --- extension points ---------------------------------------------------------
 
@@ -272,13 +315,15 @@ class MainWindow(QMainWindow):
         return self.grid.select_council(council_id)
 
     def actions_with_shortcuts(self) -> list[tuple[str, QAction]]:
-        """Every action of the menu bar that has a shortcut, as ``(menu path, action)``,
-        in menu order (the Help > Keyboard shortcuts dialog lists these)."""
+        """Every visible action of the menu bar that has a shortcut, as ``(menu path,
+        action)``, in menu order (the Help > Keyboard shortcuts dialog lists these)."""
         found: list[tuple[str, QAction]] = []
 
         def walk(menu: QMenu, path: str) -> None:
             for action in menu.actions():
                 sub = action.menu()
+                if not action.isVisible():
+                    continue
                 if isinstance(sub, QMenu):
                     walk(sub, f"{path} › {sub.title().replace('&', '')}")
                 elif not action.isSeparator() and not action.shortcut().isEmpty():
@@ -510,6 +555,12 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.closed.emit()
         super().closeEvent(event)
+
+
+def _click(button: QAbstractButton) -> None:
+    """A menu shortcut presses the panel's button only when the button itself could."""
+    if button.isEnabled() and button.isVisible():
+        button.click()
 
 
 def _int_or_none(value: object) -> int | None:

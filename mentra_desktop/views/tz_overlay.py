@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -212,6 +212,11 @@ class TimeZoneOverlay(QWidget):
         self.hover_line.setZValue(31)
         self.hover_line.hide()
         item.addItem(self.hover_line, ignoreBounds=True)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette()
 
     def apply_palette(self) -> None:
         """Plot background and text follow the widget palette (light or dark)."""
