@@ -79,6 +79,8 @@ class _Job:
     last_modified: str | None
     addresses: tuple[str, ...]
     zone: str
+    unreadable: str | None = None
+    """Why the secret could not be opened (a changed calendar key); nothing is fetched."""
 
 
 @dataclass
@@ -133,11 +135,11 @@ def _jobs(
         )
     jobs = []
     for c, email, zone in session.execute(stmt).all():
+        unreadable = None
         try:
             secret = unseal(settings, c.secret)
         except Unavailable as exc:
-            log.warning("Calendar %s of mentor %s: %s", c.id, c.mentor_id, exc.detail)
-            continue
+            secret, unreadable = "", exc.detail
         jobs.append(
             _Job(
                 c.id,
@@ -149,6 +151,7 @@ def _jobs(
                 c.last_modified,
                 (str(email).lower(),),
                 zone or "UTC",
+                unreadable,
             )
         )
     return jobs
@@ -236,6 +239,8 @@ def _read_calendly(http: httpx.Client, settings: Settings, job: _Job, now: datet
 
 
 def _read(http: httpx.Client, settings: Settings, job: _Job, now: datetime) -> _Outcome:
+    if job.unreadable is not None:
+        return _Outcome(job, error=job.unreadable)
     token = _READING.set(True)
     try:
         if job.kind == CalendarKind.ICS:

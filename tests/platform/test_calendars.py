@@ -291,6 +291,11 @@ def test_broken_calendars_alert_and_change_nothing(
         )
     assert kinds == ["calendar_feed_error", "calendar_token_expired"]  # once per episode
 
+    rekeyed = replace(cal_server.settings, calendar_secret_key="a-different-key-after-a-restore")
+    assert refresh_calendars(cal_server.db, rekeyed, NOW, due_only=False).failed == 2
+    items = {i["kind"]: i for i in client.get(path, headers=mentor).json()["items"]}
+    assert "calendar key does not open" in items["ics"]["lastError"]
+
     fake.feeds[FEED_PATH] = Feed(b"<html>Moved</html>")
     refresh_calendars(cal_server.db, cal_server.settings, NOW, due_only=False)
     items = {i["kind"]: i for i in client.get(path, headers=mentor).json()["items"]}
