@@ -11,9 +11,12 @@ Times are UTC by default (RFC 5545 needs no VTIMEZONE for them); with ``zone`` t
 written as local times with that ``TZID``, and the calendar carries a VTIMEZONE for it
 covering the years of its events.
 
-What a cached document cannot say is left out rather than guessed: ``SEQUENCE`` (the
-document carries no invite sequence) and the mentee's address unless the document has a
-``menteeEmail`` (the platform's document does not send it yet).
+The platform's council document (as staff read it) carries the invite's own addressing —
+``inviteUid``, ``inviteSequence``, ``organizer``, ``menteeEmail`` and ``registrants`` — so
+the event is the invite's. A document cached from a platform that predates those fields
+(or read by a mentor) falls back to the rule: the UID from :attr:`IcsOptions.public_url`,
+:attr:`IcsOptions.organizer`, and neither ``SEQUENCE`` nor the mentees, which it cannot
+know; such a council is refreshed with its next change.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from mentra_desktop.models.calendar_invite import (
     InviteFacts,
     council_event,
     council_uid,
+    organizer_text,
     person_name,
 )
 from mentra_desktop.models.council_summary import parse_instant
@@ -48,9 +52,10 @@ class NotExportable(ValueError):
 
 @dataclass(frozen=True)
 class IcsOptions:
-    """How the events are addressed: ``public_url`` is the platform's public base URL (its
-    host is the UIDs' domain, as in the platform's invites); ``organizer`` its MAIL_FROM;
-    ``zone`` writes local times with a TZID instead of UTC."""
+    """How the events are addressed when a document does not say (see the module):
+    ``public_url`` is the platform's public base URL (its host is the UIDs' domain, as in
+    the platform's invites); ``organizer`` its MAIL_FROM. ``zone`` writes local times with
+    a TZID instead of UTC."""
 
     public_url: str
     organizer: str = DEFAULT_ORGANIZER
@@ -78,7 +83,8 @@ def is_exportable(doc: Document) -> bool:
 
 def attendees(doc: Document) -> tuple[Attendee, ...]:
     """The platform's invite list: attending mentors, the lead first (as CHAIR, by
-    ``leadMentorId``) then by seat; then the mentee when the document has an address."""
+    ``leadMentorId``) then by seat; then the mentee (when the document has the address) and
+    every registered mentee, each person once."""
     lead_id = doc.get("leadMentorId")
     seats = [m for m in doc.get("mentors", ()) if m.get("attending")]
     seats.sort(key=lambda m: (not m.get("isLead"), int(m["id"])))
@@ -91,14 +97,37 @@ def attendees(doc: Document) -> tuple[Attendee, ...]:
         for m in seats
         if m.get("email")
     ]
+    mentees: dict[Any, Attendee] = {}
     mentee_email = doc.get("menteeEmail")
     if mentee_email:
-        people.append(Attendee(str(mentee_email), person_name(doc.get("menteeName"), mentee_email)))
-    return tuple(people)
+        name = person_name(doc.get("menteeName"), str(mentee_email))
+        mentees[doc.get("menteeId")] = Attendee(str(mentee_email), name)
+    for person in doc.get("registrants") or ():
+        if person.get("email") and person.get("userId") not in mentees:
+            name = person_name(person.get("name"), str(person["email"]))
+            mentees[person.get("userId")] = Attendee(str(person["email"]), name)
+    return (*people, *mentees.values())
+
+
+def event_uid(doc: Document, public_url: str) -> str:
+    """The UID of the council's invite: the document's ``inviteUid``, else the rule over
+    ``public_url`` (a document that predates the field)."""
+    uid = doc.get("inviteUid")
+    return str(uid) if uid else council_uid(int(doc["id"]), public_url)
+
+
+def invite_organizer(doc: Document, fallback: str = DEFAULT_ORGANIZER) -> str:
+    """The invite's ORGANIZER as ``"Name <address>"``: the document's ``organizer``, else
+    ``fallback``."""
+    organizer = doc.get("organizer")
+    if isinstance(organizer, Mapping) and organizer.get("address"):
+        return organizer_text(str(organizer.get("name") or ""), str(organizer["address"]))
+    return fallback
 
 
 def invite_facts(doc: Document, organizer: str = DEFAULT_ORGANIZER) -> InviteFacts:
-    """What the council's event says; :class:`NotExportable` when it has no session."""
+    """What the council's event says; :class:`NotExportable` when it has no session.
+    ``organizer`` stands in when the document does not name one."""
     status = doc.get("coordinationStatus")
     slot = final_slot(doc)
     if status != CONFIRMED or slot is None:
@@ -115,7 +144,7 @@ def invite_facts(doc: Document, organizer: str = DEFAULT_ORGANIZER) -> InviteFac
         starts_at=slot[0],
         ends_at=slot[1],
         video_link=doc.get("videoLink") or None,
-        organizer=organizer,
+        organizer=invite_organizer(doc, organizer),
         attendees=attendees(doc),
     )
 
@@ -142,18 +171,21 @@ def build_calendar(
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    facts = sorted(
-        (invite_facts(doc, options.organizer) for doc in docs),
-        key=lambda f: (f.starts_at, f.council_id),
+    events = sorted(
+        (
+            (invite_facts(doc, options.organizer), event_uid(doc, options.public_url))
+            for doc in docs
+        ),
+        key=lambda pair: (pair[0].starts_at, pair[0].council_id),
     )
+    facts = [fact for fact, _uid in events]
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", options.calendar_name)
     total = len(facts)
-    for done, fact in enumerate(facts, 1):
-        uid = council_uid(fact.council_id, options.public_url)
+    for done, (fact, uid) in enumerate(events, 1):
         cal.add_component(council_event(fact, uid=uid, now=now, zone=options.zone))
         if progress is not None and done % 100 == 0:
             progress(done, total)
@@ -182,9 +214,11 @@ __all__ = [
     "NotExportable",
     "attendees",
     "build_calendar",
+    "event_uid",
     "final_slot",
     "in_range",
     "invite_facts",
+    "invite_organizer",
     "is_exportable",
     "select_confirmed",
 ]

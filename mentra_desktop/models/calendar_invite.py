@@ -54,10 +54,28 @@ class InviteFacts:
     attendees: tuple[Attendee, ...]
 
 
+def uid_domain(public_base_url: str) -> str:
+    """The domain of every council UID: the host of the platform's public base URL."""
+    return urlsplit(public_base_url).hostname or "localhost"
+
+
 def council_uid(council_id: int, public_base_url: str) -> str:
     """The one UID of a council's event, stable across every update and the cancel."""
-    host = urlsplit(public_base_url).hostname or "localhost"
-    return f"council-{council_id}@{host}"
+    return f"council-{council_id}@{uid_domain(public_base_url)}"
+
+
+def organizer_parts(mail_from: str) -> tuple[str, str]:
+    """``(name, address)`` of the ORGANIZER a ``MAIL_FROM`` makes; ``"Mentra"`` and
+    ``mentra@localhost`` stand in for a part it lacks."""
+    name, address = parseaddr(mail_from)
+    return name or "Mentra", address or "mentra@localhost"
+
+
+def organizer_text(name: str, address: str) -> str:
+    """``"name" <address>``, which :func:`organizer_parts` reads back as exactly
+    ``(name, address)`` (quotes and backslashes in the name escaped)."""
+    quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{quoted}" <{address}>'
 
 
 def person_name(full_name: str | None, email: str) -> str:
@@ -107,9 +125,9 @@ def council_event(
         event.add("description", text)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
-    name, address = parseaddr(facts.organizer)
-    organizer = vCalAddress(f"mailto:{address or 'mentra@localhost'}")
-    organizer.params["cn"] = vText(name or "Mentra")
+    name, address = organizer_parts(facts.organizer)
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = vText(name)
     event.add("organizer", organizer)
     for person in facts.attendees:
         attendee = vCalAddress(f"mailto:{person.email}")
@@ -130,6 +148,9 @@ __all__ = [
     "as_utc",
     "council_event",
     "council_uid",
+    "organizer_parts",
+    "organizer_text",
     "person_name",
     "summary_of",
+    "uid_domain",
 ]

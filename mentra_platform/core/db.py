@@ -31,6 +31,10 @@ from mentra_platform.core.config import Settings
 
 MIGRATION_LOCK_TIMEOUT_SECONDS = 10.0
 """SQLite busy timeout of an engine made without settings (migrations, tools)."""
+SETTINGS_INFO = "settings"
+"""The key of the :class:`Settings` in ``Session.info`` of every session a :class:`Database`
+makes: what a query needs of the deployment (the council document's invite UID domain and
+organizer, :mod:`mentra_platform.councils.documents`) without every caller passing it."""
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -203,6 +207,6 @@ def make_database(settings: Settings) -> Database:
         engine=engine,
         write_engine=write_engine,
         probe_engine=probe_engine,
-        read=sessionmaker(engine, expire_on_commit=False),
-        write=sessionmaker(write_engine, expire_on_commit=False),
+        read=sessionmaker(engine, expire_on_commit=False, info={SETTINGS_INFO: settings}),
+        write=sessionmaker(write_engine, expire_on_commit=False, info={SETTINGS_INFO: settings}),
     )

@@ -20,6 +20,14 @@ council the mentor attends that ends after this council was created and starts b
 :data:`BUSY_HORIZON` after this council's last slot — every instant this council's slots
 and alternatives (at most 14 days after the decision) can be compared with. Only
 instants: no council ids, so a reader learns nothing else about those councils.
+
+The document also carries what the platform's calendar invite of the council says beyond
+its times (:func:`mentra_platform.notifications.rendering.invite_facts`), so an exported
+event equals the mailed one: ``inviteUid`` (``council-<id>@<host of PUBLIC_BASE_URL>``),
+``inviteSequence``, ``organizer`` (``MAIL_FROM`` as ``{name, address}``), ``menteeEmail``
+and ``registrants`` (``{userId, name, email}`` of each registered mentee, by registration).
+The deployment's part comes from the session's settings (:func:`_invite_params`); staff
+only (:func:`mentra_platform.councils.queries.for_reader` blanks them for everyone else).
 """
 
 from __future__ import annotations
@@ -35,6 +43,9 @@ from sqlalchemy.sql.elements import TextClause
 
 from mentra_desktop.models import CoordinationStatus
 from mentra_desktop.models.base import UTCDateTime
+from mentra_desktop.models.calendar_invite import organizer_parts, uid_domain
+from mentra_platform.core.config import Settings
+from mentra_platform.core.db import SETTINGS_INFO
 
 BUSY_HORIZON_DAYS = 14
 """Busy ranges reach this many days past a council's last slot (the alternatives' horizon)."""
@@ -83,6 +94,14 @@ def _sqlite_bool(col: str, nullable: bool = False) -> str:
     return f"json(CASE {null}WHEN {col} THEN 'true' ELSE 'false' END)"
 
 
+_ORGANIZER = (
+    "CASE WHEN CAST(:organizer_address AS TEXT) IS NULL THEN NULL ELSE "
+    "{obj}('name', CAST(:organizer_name AS TEXT), 'address', CAST(:organizer_address AS TEXT)) "
+    "END"
+)
+_REGISTRANTS = "FROM registrations r JOIN users ru ON ru.id = r.user_id "
+
+
 def _fields(obj: str, arr: str, t: Any, b: Any, js: Any) -> dict[str, str]:
     """The JSON object expressions of one dialect, by level (without nested arrays)."""
     return {
@@ -126,6 +145,14 @@ def _fields(obj: str, arr: str, t: Any, b: Any, js: Any) -> dict[str, str]:
             f"'createdAt', {t('c.created_at')}, 'updatedAt', {t('c.updated_at')}, "
             f"'changeSeq', c.change_seq"
         ),
+        # The calendar invite as the platform mails it (staff only: queries.for_reader).
+        "invite": (
+            "'inviteUid', 'council-' || c.id || '@' || CAST(:uid_domain AS TEXT), "
+            "'inviteSequence', c.invite_sequence, "
+            f"'organizer', {js(_ORGANIZER.format(obj=obj), None)}, "
+            "'menteeEmail', (SELECT mu.email FROM users mu WHERE mu.id = c.mentee_id)"
+        ),
+        "registrant": f"{obj}('userId', ru.id, 'name', ru.full_name, 'email', ru.email)",
     }
 
 
@@ -176,10 +203,12 @@ def _build_sqlite() -> str:
         "cm.id",
     )
     slots = array(f["slot"], "FROM council_slots s WHERE s.council_id = c.id", "s.position")
+    registrants = array(f["registrant"], _REGISTRANTS + "WHERE r.council_id = c.id", "r.id")
     return (
         f"SELECT c.id, json_object({f['council']}, 'proposedTimeSlots', {slots}, "
         f"{f['council_rest']}, 'registrationCount', (SELECT count(*) FROM registrations r "
-        f"WHERE r.council_id = c.id), 'mentors', {mentors}) "
+        f"WHERE r.council_id = c.id), {f['invite']}, 'registrants', {registrants}, "
+        f"'mentors', {mentors}) "
         f"FROM council_sessions c LEFT JOIN {horizon} h ON h.id = c.id WHERE c.id IN :ids"
     )
 
@@ -231,14 +260,19 @@ slots AS (
     FROM council_slots s WHERE s.council_id IN (SELECT id FROM page) GROUP BY s.council_id),
 regs AS (
     SELECT r.council_id AS id, count(*) AS n FROM registrations r
-    WHERE r.council_id IN (SELECT id FROM page) GROUP BY r.council_id)
+    WHERE r.council_id IN (SELECT id FROM page) GROUP BY r.council_id),
+registrants AS (
+    SELECT r.council_id AS id, json_agg({f["registrant"]} ORDER BY r.id) AS doc
+    {_REGISTRANTS}WHERE r.council_id IN (SELECT id FROM page) GROUP BY r.council_id)
 SELECT c.id, json_build_object({f["council"]},
     'proposedTimeSlots', COALESCE(slots.doc, '[]'::json), {f["council_rest"]},
-    'registrationCount', COALESCE(regs.n, 0), 'mentors', COALESCE(mentors.doc, '[]'::json)
+    'registrationCount', COALESCE(regs.n, 0), {f["invite"]},
+    'registrants', COALESCE(registrants.doc, '[]'::json),
+    'mentors', COALESCE(mentors.doc, '[]'::json)
 )::text
 FROM council_sessions c
 LEFT JOIN slots ON slots.id = c.id LEFT JOIN mentors ON mentors.id = c.id
-LEFT JOIN regs ON regs.id = c.id
+LEFT JOIN regs ON regs.id = c.id LEFT JOIN registrants ON registrants.id = c.id
 WHERE c.id IN (SELECT id FROM page)
 """
 
@@ -259,12 +293,29 @@ def _statement(dialect: str) -> TextClause:
     return stmt
 
 
+def _invite_params(session: Session) -> dict[str, str | None]:
+    """The deployment's invite addressing, from the settings the session was made with
+    (:data:`~mentra_platform.core.db.SETTINGS_INFO`): the UID domain and the organizer,
+    exactly as :mod:`mentra_platform.notifications.rendering` addresses the invites. A
+    session made without settings renders ``inviteUid`` and ``organizer`` as null."""
+    settings = session.info.get(SETTINGS_INFO)
+    if not isinstance(settings, Settings):
+        return {"uid_domain": None, "organizer_name": None, "organizer_address": None}
+    name, address = organizer_parts(settings.mail_from)
+    return {
+        "uid_domain": uid_domain(settings.public_base_url),
+        "organizer_name": name,
+        "organizer_address": address,
+    }
+
+
 def council_documents(session: Session, ids: Sequence[int]) -> list[str]:
     """The JSON text of each council in ``ids``, in that order (missing ids skipped)."""
     if not ids:
         return []
     conn = session.connection()
-    rows = conn.execute(_statement(conn.dialect.name), {"ids": list(ids)}).all()
+    params = {"ids": list(ids), **_invite_params(session)}
+    rows = conn.execute(_statement(conn.dialect.name), params).all()
     by_id: dict[int, str] = {row[0]: row[1] for row in rows}
     return [by_id[i] for i in ids if i in by_id]
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mentra_desktop.models import (
+    STAFF_ROLES,
     CoordinationStatus,
     CouncilMentor,
     CouncilSession,
@@ -28,6 +29,14 @@ from mentra_desktop.models import (
 )
 
 C = CouncilSession
+INVITE_BLANKS: dict[str, Any] = {
+    "inviteUid": None,
+    "inviteSequence": None,
+    "organizer": None,
+    "menteeEmail": "",
+}
+"""The invite fields of a council document as non-staff read them (plus ``registrants``
+emptied)."""
 _S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
 
 
@@ -50,11 +59,18 @@ def visibility_clause(user: User) -> ColumnElement[bool] | None:
 def for_reader(user: User, document: dict[str, Any]) -> dict[str, Any]:
     """The council document as ``user`` may read it.
 
+    The invite's addressing (``inviteUid``, ``inviteSequence``, ``organizer``, the
+    mentee's and the registered mentees' addresses) is for staff, who export the
+    councils' calendars: mentors and mentees get it blanked.
     A mentee sees their council, its times and who their mentors are, but not the
     coordination behind it: the coordinator's notes, mentors' e-mail addresses, the
     conflict notes mentors wrote for the coordinator and the mentors' busy times (their
     other councils) are blanked (the fields stay, so the document keeps one shape).
     """
+    if user.role in STAFF_ROLES:
+        return document
+    document.update(INVITE_BLANKS)
+    document["registrants"] = []
     if user.role != Role.MENTEE:
         return document
     document["coordinatorNotes"] = ""

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from mentra_desktop.models import (
     MAX_ID,
+    STAFF_ROLES,
     AuditLog,
     CoordinationStatus,
     CouncilSession,
@@ -91,7 +92,7 @@ def list_page(session: Session, user: User, query: ListQuery, snapshot: int) -> 
         has_more = offset + len(rows) < total
         next_cursor = snapshot
     documents = council_documents(session, [r[0] for r in rows])
-    if user.role == Role.MENTEE:  # a handful of councils: parse, blank, re-encode
+    if user.role not in STAFF_ROLES:  # their own councils only: parse, blank, re-encode
         documents = [json.dumps(for_reader(user, json.loads(d))) for d in documents]
     envelope = _dumps(
         {

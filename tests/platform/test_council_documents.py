@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -21,6 +23,7 @@ from mentra_desktop.models import (
     CouncilSession,
     MentorProfile,
     Registration,
+    User,
 )
 from mentra_platform.councils.documents import (
     BUSY_HORIZON_DAYS,
@@ -56,10 +59,11 @@ def _busy(session: Any, council: CouncilSession, mentor_id: int) -> list[list[st
     return [[_iso(a), _iso(b)] for a, b in sorted(ranges)]
 
 
-def _expected(session: Any, council: CouncilSession) -> dict[str, Any]:
+def _expected(session: Any, council: CouncilSession, settings: Any) -> dict[str, Any]:
     registrations = session.scalars(
-        select(Registration).where(Registration.council_id == council.id)
+        select(Registration).where(Registration.council_id == council.id).order_by(Registration.id)
     ).all()
+    organizer_name, organizer_address = parseaddr(settings.mail_from)
     mentors = []
     for cm in council.mentors:
         profile = session.get(MentorProfile, cm.mentor_id)
@@ -129,6 +133,14 @@ def _expected(session: Any, council: CouncilSession) -> dict[str, Any]:
         "updatedAt": _iso(council.updated_at),
         "changeSeq": council.change_seq,
         "registrationCount": len(registrations),
+        "inviteUid": f"council-{council.id}@{urlsplit(settings.public_base_url).hostname}",
+        "inviteSequence": council.invite_sequence,
+        "organizer": {"name": organizer_name or "Mentra", "address": organizer_address},
+        "menteeEmail": council.mentee.email,
+        "registrants": [
+            {"userId": u.id, "name": u.full_name, "email": u.email}
+            for u in (session.get(User, r.user_id) for r in registrations)
+        ],
         "mentors": mentors,
     }
 
@@ -170,7 +182,8 @@ def test_every_demo_council_matches_its_rows(live_server: Any) -> None:
         assert [d["id"] for d in documents] == list(reversed(ids))
         by_id = {d["id"]: d for d in documents}
         for council in councils:
-            _same(by_id[council.id], _expected(session, council), f"council {council.id}")
+            expected = _expected(session, council, live_server.settings)
+            _same(by_id[council.id], expected, f"council {council.id}")
         assert "2026-12-01T09:30:05.000120Z" in json.dumps(documents)
         # The demo data exercises the engine inputs: busy mentors, kept expertise matches.
         seats = [m for d in documents for m in d["mentors"]]

@@ -164,6 +164,21 @@ class CouncilMentorOut(ApiModel):
     )
 
 
+class OrganizerOut(ApiModel):
+    """The ORGANIZER of the council's calendar invite: the platform's ``MAIL_FROM``."""
+
+    name: str
+    address: str
+
+
+class RegistrantOut(ApiModel):
+    """A mentee registered for the council, an ATTENDEE of its invite."""
+
+    user_id: int
+    name: str
+    email: str
+
+
 class CouncilOut(ApiModel):
     id: int
     topic: str
@@ -187,6 +202,28 @@ class CouncilOut(ApiModel):
     updated_at: datetime
     change_seq: int
     registration_count: int
+    # The calendar invite's addressing, so an exported event equals the mailed invite
+    # (mentra_desktop.export.ical). Staff only; absent from a platform that predates it.
+    invite_uid: str | None = Field(
+        default=None,
+        description="UID of the council's calendar invite (council-<id>@<PUBLIC_BASE_URL "
+        "host), stable across updates and the cancel; null for mentors and mentees",
+    )
+    invite_sequence: int | None = Field(
+        default=None,
+        description="SEQUENCE of the latest invite (raised on every confirm, reschedule and "
+        "cancel); null for mentors and mentees",
+    )
+    organizer: OrganizerOut | None = Field(
+        default=None, description="ORGANIZER of the invites (MAIL_FROM); null for non-staff"
+    )
+    mentee_email: str = Field(
+        default="", description="The mentee's address, an ATTENDEE; empty for non-staff"
+    )
+    registrants: list[RegistrantOut] = Field(
+        default_factory=list,
+        description="Registered mentees (ATTENDEEs), by registration; empty for non-staff",
+    )
     mentors: list[CouncilMentorOut]
 
 

@@ -5,6 +5,7 @@ councils (built by the platform's invite code over the same database)."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,16 +27,42 @@ from mentra_desktop.export.ical import (
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
-def _platform_invites(database_url: str, ids: list[int]) -> dict[int, icalendar.Event]:
-    """The platform's REQUEST invite of each council, as its mail carries it."""
+PUBLIC_BASE_URL = "https://councils.mentra.example:8443"
+MAIL_FROM = '"Mentra, Council Desk" <desk@mentra.example>'
+"""A deployment addressed unlike the desktop's view of it (not 127.0.0.1, not the default
+MAIL_FROM; a name that must be quoted), so only the document can tell the export."""
+REGISTRANT = 3
+"""A second user, registered below for one confirmed council beside its mentee."""
+
+
+@pytest.fixture
+def addressed_platform(_shared_platform: Any, platform_db_url: str) -> Iterator[tuple[str, Any]]:
+    """The live platform on this test's database, run with :data:`PUBLIC_BASE_URL` and
+    :data:`MAIL_FROM`; yields ``(its URL, its settings)``."""
     from platform_support import platform_settings
 
+    from mentra_platform.core.db import make_database
+    from mentra_platform.http.app import bind_state
+
+    settings = platform_settings(
+        platform_db_url, public_base_url=PUBLIC_BASE_URL, mail_from=MAIL_FROM
+    )
+    db = make_database(settings)
+    bind_state(_shared_platform.server.config.app, settings, db)
+    try:
+        yield _shared_platform.url, settings
+    finally:
+        db.dispose()
+
+
+def _platform_invites(settings: Any, ids: list[int]) -> dict[int, icalendar.Event]:
+    """The platform's REQUEST invite of each council, as its mail carries it (the
+    platform's own invite code, over the same database and settings)."""
     from mentra_desktop.models import CouncilSession
     from mentra_platform.core.db import make_database
     from mentra_platform.notifications.invites import build_invite, council_uid
     from mentra_platform.notifications.rendering import invite_facts as platform_facts
 
-    settings = platform_settings(database_url)
     db = make_database(settings)
     out = {}
     try:
@@ -56,67 +83,115 @@ def _platform_invites(database_url: str, ids: list[int]) -> dict[int, icalendar.
     return out
 
 
+def _prepare(settings: Any) -> tuple[int, int]:
+    """Give one confirmed council a raised invite sequence (as after a reschedule) and a
+    second registered mentee; returns ``(that council, its sequence)``."""
+    from sqlalchemy import select
+
+    from mentra_desktop.models import CoordinationStatus, CouncilSession, Registration
+    from mentra_platform.core.db import make_database
+
+    db = make_database(settings)
+    try:
+        with db.write() as session:
+            council = session.scalars(
+                select(CouncilSession)
+                .where(CouncilSession.coordination_status == CoordinationStatus.CONFIRMED)
+                .order_by(CouncilSession.id)
+            ).first()
+            assert council is not None
+            council.invite_sequence = 3
+            session.add(Registration(council_id=council.id, user_id=REGISTRANT))
+            session.commit()
+            return council.id, 3
+    finally:
+        db.dispose()
+
+
 def _people(event: icalendar.Event) -> dict[str, tuple[str, str]]:
     found = event.get("attendee")
     attendees = found if isinstance(found, list) else [found]
     return {str(a).lower(): (str(a.params["CN"]), str(a.params["ROLE"])) for a in attendees}
 
 
-def test_confirmed_councils_match_the_platform_invites(live_platform: Any, tmp_path: Path) -> None:
-    docs = synced_documents(live_platform.url, tmp_path / "cache.sqlite3")
+def _assert_same_event(event: icalendar.Event, theirs: icalendar.Event) -> None:
+    """The export's event is the platform's invite: UID, SEQUENCE, times, ORGANIZER (and
+    its name), every ATTENDEE with name and role, text and link."""
+    assert event["uid"] == theirs["uid"]
+    assert event.get("sequence") is not None and event["sequence"] == theirs["sequence"]
+    assert event.decoded("dtstart") == theirs.decoded("dtstart")
+    assert event.decoded("dtend") == theirs.decoded("dtend")
+    assert str(event["organizer"]) == str(theirs["organizer"])
+    assert str(event["organizer"].params["CN"]) == str(theirs["organizer"].params["CN"])
+    assert str(event["summary"]) == str(theirs["summary"])
+    assert str(event["description"]) == str(theirs["description"])
+    assert str(event["url"]) == str(theirs["url"]).strip()
+    assert _people(event) == _people(theirs)
+
+
+def test_confirmed_councils_match_the_platform_invites(
+    addressed_platform: tuple[str, Any], tmp_path: Path
+) -> None:
+    url, settings = addressed_platform
+    raised, sequence = _prepare(settings)
+    docs = synced_documents(url, tmp_path / "cache.sqlite3")
     confirmed = select_confirmed(docs, None, None)
     expected_ids = sorted(d["id"] for d in docs if d["coordinationStatus"] == "confirmed")
     assert len(expected_ids) >= 10
     assert sorted(d["id"] for d in confirmed) == expected_ids
 
-    data = build_calendar(confirmed, IcsOptions(public_url=live_platform.url), NOW)
+    # The desktop knows the platform only as 127.0.0.1 with no MAIL_FROM: the documents
+    # must say how the invites were addressed.
+    data = build_calendar(confirmed, IcsOptions(public_url=url), NOW)
     cal = icalendar.Calendar.from_ical(data)
     events = {int(str(e["uid"]).split("-")[1].split("@")[0]): e for e in cal.walk("VEVENT")}
     assert sorted(events) == expected_ids
     assert not cal.walk("VTIMEZONE") and b"TZID" not in data  # UTC times need none
     assert b"METHOD:" not in data  # a file to import, not an iTIP message
-    platform = _platform_invites(live_platform.database_url, expected_ids)
+    platform_invites = _platform_invites(settings, expected_ids)
+    by_id = {d["id"]: d for d in docs}
 
     for council_id, event in events.items():
-        theirs = platform[council_id]
-        assert event["uid"] == theirs["uid"] == f"council-{council_id}@127.0.0.1"
-        assert event.decoded("dtstart") == theirs.decoded("dtstart")
-        assert event.decoded("dtend") == theirs.decoded("dtend")
+        theirs = platform_invites[council_id]
+        _assert_same_event(event, theirs)
+        assert str(event["uid"]) == f"council-{council_id}@councils.mentra.example"
+        assert event["sequence"] == (sequence if council_id == raised else 0)
+        assert str(event["organizer"]) == "mailto:desk@mentra.example"
+        assert event["organizer"].params["CN"] == "Mentra, Council Desk"
         assert event.decoded("dtstart").tzinfo is not None
         assert event.decoded("dtstamp") == NOW and event.decoded(
             "dtstamp"
         ).utcoffset() == timedelta(0)
-        assert str(event["organizer"]) == str(theirs["organizer"]) == "mailto:mentra@localhost"
-        assert str(event["summary"]) == str(theirs["summary"])
-        assert str(event["description"]) == str(theirs["description"])
-        assert str(event["url"]) == str(theirs["url"]).strip()
         assert str(event["url"]) in str(event["description"])
         assert str(event["status"]) == "CONFIRMED"
-        mine, platform_people = _people(event), _people(theirs)
-        mentors = {a: p for a, p in platform_people.items() if a.startswith("mailto:mentor")}
-        # Every mentor the platform invites, with the same name and role (the lead CHAIR);
-        # the mentee is left out: the council document carries no mentee address.
-        assert mine == mentors and mine
-        assert sum(role == "CHAIR" for _, role in mine.values()) == 1
+        people = _people(event)
+        # The mentors (one lead as CHAIR) and the mentee, as the platform invites them.
+        assert sum(role == "CHAIR" for _, role in people.values()) == 1
+        mentee = by_id[council_id]["menteeEmail"]
+        assert mentee and f"mailto:{mentee}" in people
+        assert any(a.startswith("mailto:mentor") for a in people)
+    (registrant,) = [r for r in by_id[raised]["registrants"] if r["userId"] == REGISTRANT]
+    assert registrant["email"] != by_id[raised]["menteeEmail"]
+    assert f"mailto:{registrant['email']}" in _people(events[raised])  # the registrant too
 
     # A second, independent parser reads the same file.
     parsed = vobject.readOne(data.decode("utf-8"))
     assert len(parsed.vevent_list) == len(expected_ids)
     for vevent in parsed.vevent_list:
         assert vevent.dtstamp.value.utcoffset() == timedelta(0)
-        assert vevent.organizer.value == "mailto:mentra@localhost"
+        assert vevent.organizer.value == "mailto:desk@mentra.example"
         assert vevent.attendee_list and all(
             a.value.startswith("mailto:") for a in vevent.attendee_list
         )
         assert vevent.url.value in vevent.description.value
 
     # One council alone: the same event, and a collecting council has none.
-    one = build_calendar([confirmed[0]], IcsOptions(public_url=live_platform.url), NOW)
+    one = build_calendar([confirmed[0]], IcsOptions(public_url=url), NOW)
     (single,) = icalendar.Calendar.from_ical(one).walk("VEVENT")
     assert single["uid"] == events[int(confirmed[0]["id"])]["uid"]
     collecting = next(d for d in docs if d["coordinationStatus"] == "collecting")
     with pytest.raises(NotExportable, match=f"council {collecting['id']} is not confirmed"):
-        build_calendar([collecting], IcsOptions(public_url=live_platform.url), NOW)
+        build_calendar([collecting], IcsOptions(public_url=url), NOW)
 
 
 def _moved(doc: dict[str, Any], start: datetime, new_id: int) -> dict[str, Any]:
