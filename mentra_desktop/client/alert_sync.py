@@ -10,12 +10,15 @@ equal to the platform's feed.
 The :class:`~mentra_desktop.client.sync.Syncer` calls both from its stream thread (its
 ``alerts`` attribute). Listeners added with :meth:`subscribe` are called there with the
 ids that changed; views turn that into a signal. A signed-in user who may not read alerts
-(403: not staff) is remembered and never asked again; everything else the platform
-raises goes to the caller (the stream reconnects as it does for councils).
+(403: not staff) is remembered and never asked again; another refusal (a 4xx or 500 from
+the alerts routes) is logged and skipped, so it never stops the council stream; transport
+errors, retryable statuses and an expired sign-in go to the caller (the stream reconnects
+as it does for councils).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -33,6 +36,7 @@ RAISED = "alert.raised"
 ACKNOWLEDGED = "alert.acknowledged"
 
 Listener = Callable[[list[int]], None]
+log = logging.getLogger(__name__)
 
 
 class AlertSync:
@@ -88,9 +92,7 @@ class AlertSync:
                         break
                     after = int(page["nextAfterId"])
             except Refused as exc:
-                if exc.status != 403:
-                    raise
-                self.forbidden = True
+                self._refused(exc)
                 return []
             changed += self.store.settle_unacknowledged(open_ids, upto, datetime.now(UTC))
         self._notify(changed)
@@ -119,7 +121,17 @@ class AlertSync:
 
     def _locked_fetch(self) -> list[int]:
         with self._lock:
-            return self._fetch_new()
+            try:
+                return self._fetch_new()
+            except Refused as exc:
+                self._refused(exc)
+                return []
+
+    def _refused(self, exc: Refused) -> None:
+        if exc.status == 403:
+            self.forbidden = True
+        else:
+            log.warning("alerts not fetched: %s", exc)
 
 
 def _event_time(value: Any) -> datetime:

@@ -180,3 +180,15 @@ def test_stream_brings_raised_and_acknowledged_alerts_live(
     assert not thread.is_alive()
     assert [alert_id] in heard
     cache.close()
+
+
+def test_a_mentor_gets_no_alerts_and_the_stream_no_error(
+    live_platform: Any, tmp_path: Path
+) -> None:
+    raise_on(live_platform.database_url, "no_feasible_slot", 1, "Nothing fits")
+    mentor = signed_in(live_platform.url, "mentor1@example.com")
+    cache = CouncilCache(tmp_path / "cache.sqlite3")
+    sync = AlertSync(mentor, AlertStore(cache))
+    assert sync.catch_up() == [] and sync.forbidden  # 403: staff only, no error raised
+    assert sync.catch_up() == [] and AlertStore(cache).alerts() == []
+    cache.close()
