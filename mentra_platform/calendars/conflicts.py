@@ -4,9 +4,10 @@ When a refresh brings busy ranges that were not there before, every slot the men
 answered ``available`` on an open council (collecting, selecting, rescheduling) that one of
 them overlaps raises a ``calendar_conflict`` alert on that council; a confirmed council the
 mentor attends whose final slot one overlaps raises ``calendar_conflict_confirmed`` and
-tells the council's coordinator by a notification. Each is raised once per council, mentor
-and slot (the alert's dedupe key): a range that a later refresh clips or extends, or a
-second range over the same slot, raises nothing new.
+tells the council's coordinator by a notification (a range exactly the session's is the
+session itself, synced into the mentor's calendar: Calendly gives no UID to tell it by).
+Each is raised once per council, mentor and slot (the alert's dedupe key): a range that a
+later refresh clips or extends, or a second range over the same slot, raises nothing new.
 """
 
 from __future__ import annotations
@@ -134,8 +135,8 @@ def raise_conflicts(
             break
     for council, sid, start, end in _confirmed_conflicts(session, mentor_id, lo, hi):
         for r in new:
-            if not r.overlaps(start, end):
-                continue
+            if not r.overlaps(start, end) or (r.start, r.end) == (start, end):
+                continue  # exactly the session: the council's own invite in their calendar
             message = (
                 f"Possible conflict: mentor {mentor_id} is confirmed for "
                 f"\u201c{council.topic}\u201d at {_when(start)}, but their calendar is now busy "

@@ -168,6 +168,12 @@ def test_connect_refresh_and_secrets_never_leak(
                 assert not any(s.encode() in raw for s in secrets), f
 
 
+def _hour(days: int, hour: int) -> datetime:
+    return (datetime.now(UTC) + timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0
+    )
+
+
 def _z(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
@@ -384,6 +390,30 @@ def test_conflict_after_confirmation_tells_the_coordinator(
         alert.message
     )
     assert note.recipient_id == 2 and "Possible calendar conflict" in note.subject
+
+    # Busy time exactly the session's own (its invite synced into Calendly) is no conflict.
+    fake.tokens[TOKEN] = CalendlyUser("https://api.calendly.com/users/M2")
+    with cal_server.session() as s:
+        own = CouncilSession(
+            topic="Own session",
+            mentee_id=9,
+            created_by_id=2,
+            coordination_status=CoordinationStatus.CONFIRMED,
+            slots=[CouncilSlot(position=0, starts_at=_hour(3, 10), ends_at=_hour(3, 11))],
+            mentors=[CouncilMentor(mentor_id=MENTOR, attending=True)],
+        )
+        s.add(own)
+        s.flush()
+        own.final_slot_id = own.slots[0].id
+        s.commit()
+    fake.tokens[TOKEN].busy = [(_hour(3, 10), _hour(3, 11)), (_hour(4, 10), _hour(4, 11))]
+    r = client.post(
+        f"/api/v1/mentors/{MENTOR}/calendars",
+        json={"kind": "calendly", "token": TOKEN},
+        headers=mentor,
+    )
+    assert r.status_code == 201
+    assert refresh_calendars(cal_server.db, cal_server.settings, datetime.now(UTC)).conflicts == 0
 
 
 def test_calendly_hours_prefill_through_the_cli_and_the_worker(
