@@ -1,10 +1,11 @@
 """PlannerPanel ("Plan the week"): the cross-council optimiser over the councils in view.
 
-Plan reads the councils in view and every confirmed one from the cache (``db`` worker),
-then plans on the ``net`` worker (:func:`~mentra_desktop.client.batch_plan.plan_councils`,
-CPU-bound, bounded by its time limit), reporting each stage to an inline progress bar with
-Cancel. Cancel returns at once and the late result is dropped (the solver, which cannot be
-interrupted, finishes within its time limit on its worker).
+Plan reads the councils in view and every confirmed one from the cache and plans them
+(:func:`~mentra_desktop.client.batch_plan.plan_councils`, CPU-bound, bounded by its time
+limit) in one task on the ``net`` worker — the ``db`` worker stays free for the views'
+reads and writes — reporting each stage to an inline progress bar with Cancel. Cancel
+returns at once and the late result is dropped (the solver, which cannot be interrupted,
+finishes within its time limit on its worker; other ``net`` work waits for it meanwhile).
 
 The result: the optimised plan beside the greedy one-at-a-time plan (councils scheduled,
 attendees), the planned councils, the ones left unscheduled and why, and the mentors
@@ -234,20 +235,19 @@ class PlannerPanel(QWidget):
         def report(stage: str, done: int, total: int) -> None:
             tasks.run_on_main(lambda: self._on_progress(generation, stage, done, total))
 
-        def read() -> PlanInput:
-            with gc_paused():  # thousands of documents: no collection while they load
+        def work() -> Planned:
+            # One span without cyclic GC: a full collection over the documents just read
+            # would hold the interpreter (and so the GUI thread) for 0.1-0.3 s.
+            with gc_paused():
                 docs = cache.documents(ids)
                 confirmed = cache.documents(cache.ids(statuses=["confirmed"]))
-                return plan_input(docs, confirmed, datetime.now(UTC), report, cancel.is_set)
+                inp = plan_input(docs, confirmed, datetime.now(UTC), report, cancel.is_set)
+                del docs, confirmed  # freed before collection resumes
+                return plan_councils(inp, limit, report, cancel.is_set), inp
 
-        def solve(inp: PlanInput) -> None:
-            Op(tasks, lambda: (plan_councils(inp, limit, report, cancel.is_set), inp),
-               lambda result: self._on_planned(generation, result), "plan the week",
-               ).failure(lambda exc: self._on_failed(generation, exc)).run("net")  # fmt: skip
-
-        Op(tasks, read, solve, "read councils to plan").failure(
-            lambda exc: self._on_failed(generation, exc)
-        ).run("db")
+        Op(
+            tasks, work, lambda result: self._on_planned(generation, result), "plan the week"
+        ).failure(lambda exc: self._on_failed(generation, exc)).run("net")
 
     def cancel(self) -> None:
         """Stop planning; whatever the worker still computes is dropped."""
