@@ -104,14 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--public-url",
         metavar="URL",
-        help="the platform's PUBLIC_BASE_URL when it differs from --platform "
-        "(its host is the events' UID domain, as in the platform's invites)",
+        help="the platform's PUBLIC_BASE_URL, for councils whose cached document does not "
+        "carry its invite UID (from a platform that predates it; default: --platform)",
     )
     parser.add_argument(
         "--organizer",
         default=DEFAULT_ORGANIZER,
         metavar="'NAME <ADDRESS>'",
-        help=f"the events' ORGANIZER, the platform's MAIL_FROM (default {DEFAULT_ORGANIZER!r})",
+        help="the platform's MAIL_FROM, for councils whose cached document does not carry "
+        f"the invite's ORGANIZER (default {DEFAULT_ORGANIZER!r})",
     )
     parser.add_argument(
         "--status",

@@ -5,7 +5,9 @@ The platform mails it inside an iTIP message (:mod:`mentra_platform.notification
 adds ``METHOD`` and a reminder); the desktop writes the same event into an ``.ics`` file
 (:mod:`mentra_desktop.export.ical`). Because both go through :func:`council_event` and
 :func:`council_uid`, a calendar that imports the export recognises the invite it already
-holds (same UID) instead of showing the session twice.
+holds (same UID) instead of showing the session twice. The platform's council document
+carries the UID, SEQUENCE, organizer and mentees its invites use (built with
+:func:`uid_domain` and :func:`organizer_parts`), so the desktop need not guess them.
 
 The contract: one UID per council, ``council-<id>@<host of the platform's public base
 URL>``, stable across every update and the cancel; ``DTSTAMP`` in UTC; ``DTSTART`` and

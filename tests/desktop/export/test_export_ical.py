@@ -296,6 +296,31 @@ def test_attendees_lead_first_as_chair_then_seats_then_the_mentee(
     assert "SEQUENCE" not in event  # the document does not say which invite sequence
 
 
+def test_the_documents_invite_fields_win_over_the_options(confirmed_doc: dict[str, Any]) -> None:
+    doc = copy.deepcopy(confirmed_doc) | {
+        "inviteUid": "council-1@councils.example",
+        "inviteSequence": 4,
+        "organizer": {"name": 'Desk "A", \\B', "address": "desk@councils.example"},
+        "registrants": [
+            {"userId": 9, "name": "Casey Council", "email": "council@example.com"},
+            {"userId": 12, "name": "", "email": "sam@example.com"},
+        ],
+    }
+    options = IcsOptions("https://x.example", "Ops <ops@example.com>")
+    (event,) = icalendar.Calendar.from_ical(build_calendar([doc], options, NOW)).walk("VEVENT")
+    assert str(event["uid"]) == "council-1@councils.example" and event["sequence"] == 4
+    assert str(event["organizer"]) == "mailto:desk@councils.example"
+    assert str(event["organizer"].params["CN"]) == 'Desk "A", \\B'
+    # The mentee once (also registered), then the other registrant by address.
+    assert list(_people(event)) == [
+        "mailto:lee@example.com",
+        "mailto:zed@example.com",
+        "mailto:council@example.com",
+        "mailto:sam@example.com",
+    ]
+    assert _people(event)["mailto:sam@example.com"] == ("sam", "REQ-PARTICIPANT")
+
+
 def test_range_is_start_inclusive_end_exclusive_and_confirmed_only(
     confirmed_doc: dict[str, Any],
 ) -> None:
@@ -306,3 +331,67 @@ def test_range_is_start_inclusive_end_exclusive_and_confirmed_only(
     assert [d["id"] for d in chosen] == [1, 24]
     assert [d["id"] for d in select_confirmed(docs, None, day + timedelta(hours=23))] == [1]
     assert [d["id"] for d in select_confirmed(docs, day + timedelta(hours=1), None)] == [24, 25]
+
+
+INVITE_FIELDS = ("inviteUid", "inviteSequence", "organizer", "menteeEmail", "registrants")
+
+
+def test_documents_cached_before_the_invite_fields_fall_back_until_their_next_change(
+    addressed_platform: tuple[str, Any], tmp_path: Path
+) -> None:
+    """A cache filled by a platform that predates the invite fields needs no migration:
+    its documents load, export by the rule (which cannot know this platform's UID domain,
+    SEQUENCE, organizer or mentees), and a council's next change brings the full document
+    through the ordinary sync, after which its event equals the invite."""
+    import httpx
+
+    from mentra_desktop.client.api import PlatformClient
+    from mentra_desktop.client.cache import CouncilCache
+    from mentra_desktop.client.sync import Syncer
+    from mentra_desktop.models.engine_bridge import council_document
+
+    url, settings = addressed_platform
+    path = tmp_path / "cache.sqlite3"
+    with PlatformClient(url, timeout=10) as client:
+        client.login("coordinator@example.com", "password123")
+        with CouncilCache(path) as cache:
+            Syncer(client, cache).full_sync()
+            old = [
+                {k: v for k, v in d.items() if k not in INVITE_FIELDS} for d in cache.documents()
+            ]
+            cache.put_documents(old)  # what the older platform had sent, same cursor
+        with CouncilCache(path) as cache:  # reopened: no migration, the old shape loads
+            confirmed = select_confirmed(cache.documents(), None, None)
+            first, second = (int(d["id"]) for d in confirmed[:2])
+            assert not any(k in confirmed[0] for k in INVITE_FIELDS)
+            council_document(confirmed[0])  # the engine bridge still reads it
+            invites = _platform_invites(settings, [first, second])
+            before = _events(confirmed[:2], url)
+            assert str(before[first]["uid"]) == f"council-{first}@127.0.0.1"  # the rule
+            assert before[first]["uid"] != invites[first]["uid"]
+            assert str(before[first]["organizer"]) == "mailto:mentra@localhost"
+            assert "SEQUENCE" not in before[first]
+            assert len(_people(before[first])) < len(_people(invites[first]))  # no mentee
+
+            # Any change to the council (here the coordinator's notes) refreshes it.
+            with httpx.Client(base_url=url, timeout=10) as http:
+                http.headers["Authorization"] = f"Bearer {client.token}"
+                tag = http.get(f"/api/v1/councils/{first}").headers["ETag"]
+                response = http.patch(
+                    f"/api/v1/councils/{first}",
+                    json={"coordinatorNotes": "Room changed"},
+                    headers={"If-Match": tag},
+                )
+                assert response.status_code == 200, response.text
+            assert Syncer(client, cache).catch_up() == [first]
+            after = _events(select_confirmed(cache.documents([first, second]), None, None), url)
+            _assert_same_event(after[first], invites[first])
+            assert after[second]["uid"] == before[second]["uid"]  # unchanged: still the rule
+
+
+def _events(docs: list[Any], url: str) -> dict[int, icalendar.Event]:
+    data = build_calendar(docs, IcsOptions(public_url=url), NOW)
+    return {
+        int(str(e["uid"]).split("-")[1].split("@")[0]): e
+        for e in icalendar.Calendar.from_ical(data).walk("VEVENT")
+    }
