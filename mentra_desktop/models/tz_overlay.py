@@ -28,6 +28,7 @@ _DAY = timedelta(days=1)
 MAX_DAYS = 21
 """The longest window drawn (slots further out are still listed, off to the right)."""
 MIN_DAYS = 2
+LEAD_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,14 @@ def _next_midnight(moment: datetime, zone: tzinfo) -> datetime:
 def overlay_window(
     slots: list[tuple[datetime, datetime]], now: datetime, zone: tzinfo
 ) -> tuple[datetime, datetime]:
-    """Whole local days (coordinator's zone) around the slots: at least :data:`MIN_DAYS`,
-    at most :data:`MAX_DAYS`; around ``now`` when there are no slots."""
+    """Whole local days (coordinator's zone) around the slots — from today when the first
+    slot is at most :data:`LEAD_DAYS` ahead, so the "now" line shows — at least
+    :data:`MIN_DAYS`, at most :data:`MAX_DAYS`; around ``now`` when there are no slots."""
     if slots:
         first = min(s for s, _ in slots) - timedelta(hours=2)
         last = max(e for _, e in slots) + timedelta(hours=2)
+        if now < first <= now + timedelta(days=LEAD_DAYS):
+            first = now
     else:
         first, last = now, now
     start = _midnight(first, zone)
@@ -228,14 +232,15 @@ KIND_WORDS = {"work": "working", "night": "night", "day_off": "day off", "free":
 
 
 def local_times_at(overlay: Overlay, moment: datetime) -> list[tuple[str, str]]:
-    """``(row label, "Tue 27 Oct 14:00 CET · working")`` for every row at ``moment``."""
+    """``(name, "Tue 14:00 CET · working")`` for every row at ``moment`` (the weekday
+    tells a neighbouring day; the read-out's heading carries the coordinator's date)."""
     result: list[tuple[str, str]] = []
     for row in overlay.rows:
         local = moment.astimezone(row.zone)
         kind = band_at(row, moment)
         busy = any(b.start <= moment < b.end for b in row.busy)
         what = "busy" if busy else KIND_WORDS.get(kind or "", "")
-        text = f"{local:%a %d %b %H:%M} {local.tzname()}"
+        text = f"{local:%a %H:%M} {local.tzname()}"
         result.append((row.name, f"{text} · {what}" if what else text))
     return result
 

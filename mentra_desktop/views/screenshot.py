@@ -11,11 +11,13 @@ give that pane the window (the others hidden), so each is readable at 1280×800;
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QSize, QTimer, Signal
 
+from mentra_desktop.models.tz_overlay import LEAD_DAYS
 from mentra_desktop.views import screenshot_extras
 from mentra_desktop.views.controller import utcnow
 from mentra_desktop.views.council_analysis import CELL_KIND, CouncilAnalysis, analyse
@@ -63,14 +65,17 @@ def showcase(analyses: Iterable[CouncilAnalysis], view: str) -> int | None:
 
 
 def overlay_key(a: CouncilAnalysis) -> tuple[Any, ...]:
-    """For the overlay: a chosen slot, then the most distinct zones, proposals, busy time."""
+    """For the overlay: a chosen slot, proposals, a first slot within the week (so the
+    "now" line shows), then the most distinct zones and busy time."""
     request = a.request
     if request is None:
         return (False,)
     zones = {m.timezone for m in request.mentors}
     proposals = any(m.alternatives for m in request.mentors)
     busy = any(m.busy for m in request.mentors)
-    return (a.chosen_slot() is not None, len(zones), proposals, busy, -a.council_id)
+    first = min(s.start for s in request.council.slots)
+    soon = a.now < first <= a.now + timedelta(days=LEAD_DAYS)
+    return (a.chosen_slot() is not None, proposals, soon, len(zones), busy, -a.council_id)
 
 
 class Screenshot(QObject):
@@ -162,6 +167,10 @@ class Screenshot(QObject):
             return
         self._rendered = True
         window = self.desktop.window
+        overlay = window.overlay.overlay
+        if self.view == "overlay" and overlay is not None and overlay.slots:
+            chosen = next((s for s in overlay.slots if s.chosen), overlay.slots[0])
+            window.overlay.hover_at(chosen.start + timedelta(minutes=30))  # show the read-out
         window.resize(self.size)
         pixmap = window.grab()
         self.path.parent.mkdir(parents=True, exist_ok=True)

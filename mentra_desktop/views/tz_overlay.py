@@ -131,6 +131,7 @@ class TimeZoneOverlay(QWidget):
         self.hover.setObjectName("overlayHover")
         self.hover.setWordWrap(True)
         self.hover.setAccessibleName("Local times at the pointer")
+        self.hover.setMinimumHeight(2 * self.hover.fontMetrics().lineSpacing() + 4)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 4)
         layout.setSpacing(4)
@@ -348,7 +349,7 @@ class TimeZoneOverlay(QWidget):
         for index, (_name, text) in enumerate(times):
             label = self.row_labels[index]
             label.setAnchor((1, 0.5) if right_half else (0, 0.5))
-            label.setText(text.split(" · ")[0].split(" ", 3)[-1])  # "14:00 CET"
+            label.setText(text.split(" · ")[0].split(" ", 1)[-1])  # "14:00 CET"
             label.setPos(x, index + 0.5)
             label.show()
         self.hover.setText(

@@ -155,8 +155,10 @@ def test_overlay_rows_slots_proposals_and_busy() -> None:
     assert overlay.slots[1].end - overlay.slots[1].start == timedelta(hours=1)
     assert [(p.name, p.start) for p in overlay.proposals] == [("Nora York", utc(2026, 10, 29, 15))]
     assert overlay.rows[1].busy[0].start == utc(2026, 10, 28, 13)
-    # The window: whole Berlin days around the slots.
-    assert overlay.start == utc(2026, 10, 22, 22) and overlay.end == utc(2026, 11, 3, 23)
+    # The window: whole Berlin days from today (the first slot is 3 days ahead) to the last.
+    assert overlay.start == utc(2026, 10, 19, 22) and overlay.end == utc(2026, 11, 3, 23)
+    later = build_overlay(doc, request, "2", NOW - timedelta(days=10), BERLIN)
+    assert later.start == utc(2026, 10, 22, 22)  # 13 days ahead: from the first slot's day
     doc["menteeTimezone"] = "Asia/Tokyo"
     assert (
         build_overlay(doc, request, None, NOW, BERLIN).rows[-1].label == "Ada · mentee · Asia/Tokyo"
@@ -167,9 +169,9 @@ def test_hover_shows_every_persons_local_time() -> None:
     doc, request = dst_council()
     overlay = build_overlay(doc, request, "2", NOW, BERLIN)
     read = dict(local_times_at(overlay, utc(2026, 10, 28, 14)))
-    assert read["Berta Berlin"] == "Wed 28 Oct 15:00 CET · working"
-    assert read["Nora York"] == "Wed 28 Oct 10:00 EDT · busy"
-    assert read["Taro Tokyo"] == "Wed 28 Oct 23:00 JST · night"
+    assert read["Berta Berlin"] == "Wed 15:00 CET · working"
+    assert read["Nora York"] == "Wed 10:00 EDT · busy"
+    assert read["Taro Tokyo"] == "Wed 23:00 JST · night"
 
 
 def test_axis_ticks_are_local_midnights_and_hours() -> None:

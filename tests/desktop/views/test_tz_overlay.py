@@ -95,16 +95,23 @@ def test_rows_shading_slots_live_proposal_and_hover(
     # Hover with the real mouse: every person's local time at that instant.
     moment = slot.start + timedelta(minutes=30)
     box = view.plot.getPlotItem().getViewBox()
-    view.plot.grab()  # lay out and paint, so the view's transform is the final one
-    scene = box.mapViewToScene(QPointF(moment.timestamp(), 0.5))
-    point = view.plot.mapFromScene(scene)
-    qtbot.mouseMove(view.plot.viewport(), QPoint(point.x(), point.y()))
-    qtbot.waitUntil(lambda: view.hover_line.isVisible())
+
+    def hovered() -> bool:
+        view.plot.grab()  # lay out and paint, so the view's transform is the final one
+        scene = box.mapViewToScene(QPointF(moment.timestamp(), 0.5))
+        point = view.plot.mapFromScene(scene)
+        qtbot.mouseMove(view.plot.viewport(), QPoint(point.x(), point.y()))
+        # one pixel is several minutes of a two-week axis
+        return (
+            view.hover_line.isVisible() and abs(view.hover_line.value() - moment.timestamp()) < 900
+        )
+
+    qtbot.waitUntil(hovered)
+    at = datetime.fromtimestamp(view.hover_line.value(), UTC)
     text = view.hover.text()
-    for row in view.overlay.rows:
-        assert row.name in text
-        local = moment.astimezone(row.zone)
-        assert f"{local:%H}:" in text
+    assert text.startswith(f"<b>{at.astimezone(view.zone):%a %d %b %H:%M}</b> (you)")
+    for row in view.overlay.rows:  # every person's local weekday and time at that instant
+        assert f"<b>{row.name}</b> {at.astimezone(row.zone):%a %H:%M %Z}" in text
     assert view.row_labels[0].isVisible()
 
 
