@@ -102,7 +102,7 @@ def test_rows_shading_slots_live_proposal_and_hover(
         point = view.plot.mapFromScene(scene)
         qtbot.mouseMove(view.plot.viewport(), QPoint(point.x(), point.y()))
         # one pixel is several minutes of a two-week axis
-        return (
+        return bool(
             view.hover_line.isVisible() and abs(view.hover_line.value() - moment.timestamp()) < 900
         )
 
