@@ -2,7 +2,8 @@
 
 Targets (issue 9): 1,000 confirmed councils to ``.ics`` in ≤ 2 s; 10,000 grid rows to
 XLSX in ≤ 5 s. The councils are platform-shaped documents (5 slots, 5 mentors of whom 4
-attend, a video link) stored in a real :class:`CouncilCache` file; the ``.ics`` time
+attend, a video link, the invite's UID, SEQUENCE, organizer, mentee and a second registered
+mentee) stored in a real :class:`CouncilCache` file; the ``.ics`` time
 includes reading them back from the cache, as ``mentra-desktop export ics`` does after its
 sync. The grid rows are :class:`CouncilSummary` dicts (what the window's grid holds), with
 one text cell in ten needing a formula escape. Medians of 3 runs.
@@ -49,6 +50,11 @@ def council_doc(rnd: random.Random, council_id: int) -> dict[str, Any]:
         "finalTimeConfirmed": True, "videoLink": f"https://meet.example.com/c{council_id}",
         "proposedTimeSlots": slots, "mentors": mentors, "version": 3, "changeSeq": council_id,
         "mentorResponseDeadline": NOW.isoformat(), "updatedAt": NOW.isoformat(),
+        "inviteUid": f"council-{council_id}@mentra.example.com", "inviteSequence": 1,
+        "organizer": {"name": "Mentra", "address": "mentra@example.com"},
+        "menteeEmail": "council@example.com", "registrationCount": 2,
+        "registrants": [{"userId": 7, "name": "Casey Council", "email": "council@example.com"},
+                        {"userId": 8, "name": "Sam Second", "email": "sam@example.com"}],
     }  # fmt: skip
 
 
