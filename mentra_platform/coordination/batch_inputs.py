@@ -371,6 +371,7 @@ def document(council: BatchCouncil, busy: dict[int, list[tuple[datetime, datetim
             SlotRecord(s.id, s.starts_at, s.ends_at, s.priority_score) for s in council.slots
         ],
         "mentors": mentors,
+        "registrants": [],  # a default_factory would cost an inspect.signature per call
     }
     return CouncilOut.model_construct(**fields)
 

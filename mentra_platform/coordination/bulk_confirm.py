@@ -15,10 +15,13 @@ here for a whole batch at once, row for row:
 * a ``council.confirmed`` change event per council, whose seq becomes the council's
   ``change_seq`` (with ``updated_at`` and ``version``, so sync, SSE and ETags see it).
 
-The change events go last, just before the council rows: on PostgreSQL they take the
-change log's advisory lock, which every writer holds until it commits. The council rows are
-updated only at the version read (they are claimed, so a mismatch means a bug, and the
-batch is rolled back).
+Two steps. :func:`stage_confirmations` writes what no other transaction reads as a booking
+(audit, alerts, seats, notifications) and may run before the mentors are locked;
+:func:`finish_confirmations` appends the change events and then moves the council rows to
+``confirmed``. The change events go last because on PostgreSQL they take the change log's
+advisory lock, which every writer holds until it commits: the shorter that tail, the more
+two workers overlap. The council rows are updated only at the version read (they are
+claimed, so a mismatch means a bug, and the batch is rolled back).
 """
 
 from __future__ import annotations
@@ -29,7 +32,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    Integer,
+    String,
+    Table,
+    bindparam,
+    column,
+    func,
+    insert,
+    select,
+    text,
+    update,
+    values,
+)
 from sqlalchemy.orm import Session
 
 from mentra_desktop.models import (
@@ -73,7 +88,7 @@ class Confirmation:
 
 
 @dataclass
-class _Written:
+class Staged:
     """One council's rows, gathered before the statements run."""
 
     confirmation: Confirmation
@@ -152,14 +167,17 @@ def _recipients(c: BatchCouncil, mentors: list[int]) -> list[int]:
     return list(dict.fromkeys([*mentors, *lead, *c.mentee_ids()]))
 
 
-def write_confirmations(
+def stage_confirmations(
     session: Session, confirmations: Sequence[Confirmation], now: datetime
-) -> None:
-    """Write every confirmation (see the module docstring); flushes nothing else."""
+) -> list[Staged]:
+    """Write everything of the confirmations but the change events and the council rows:
+    audit entries, alerts, seats, queued confirmations. No other council sees a booking
+    yet (the councils are not ``confirmed``), so this may run before the mentors are
+    locked, in a savepoint the caller rolls back if the busy ranges moved meanwhile."""
     audit: list[dict[str, Any]] = []
     alerts: list[dict[str, Any]] = []
     alert_owner: list[int] = []
-    written: list[_Written] = []
+    written: list[Staged] = []
     for conf in confirmations:
         c = conf.council
         rows, sequence = _moves(c, now)
@@ -168,7 +186,7 @@ def write_confirmations(
             alerts.append(alert)
             alert_owner.append(len(written))
         link = c.video_link or f"{VIDEO_BASE}{c.id}-{secrets.token_urlsafe(9)}"
-        written.append(_Written(conf, sequence, link, []))
+        written.append(Staged(conf, sequence, link, []))
     if alerts:
         raised = set(
             session.scalars(
@@ -183,7 +201,7 @@ def write_confirmations(
             if a["dedupe_key"] not in raised
         ]
         if fresh:
-            session.execute(insert(_ALERTS), [a for a, _ in fresh])
+            _insert_many(session, _ALERTS, [a for a, _ in fresh])
             ids: dict[str, int] = {
                 key: alert_id
                 for key, alert_id in session.execute(
@@ -207,9 +225,15 @@ def write_confirmations(
                         },
                     }
                 )
-    session.execute(insert(_AUDIT), audit)
+    _insert_many(session, _AUDIT, audit)
     _seat_attendance(session, confirmations)
     _queue_confirmations(session, written)
+    return written
+
+
+def finish_confirmations(session: Session, written: Sequence[Staged]) -> None:
+    """The change events (under the change log's lock) and the council rows: from here on
+    the sessions are bookings other transactions see once this one commits."""
     stamp = utcnow()
     events: list[dict[str, Any]] = []
     for done in written:
@@ -235,6 +259,22 @@ def write_confirmations(
     _confirm_councils(session, written, council_seq, stamp)
 
 
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One multi-row INSERT per thousand rows. On PostgreSQL a plain executemany sends a
+    statement per row; asking for the keys back makes SQLAlchemy batch the rows
+    ("insertmanyvalues"). SQLite's executemany already runs in C."""
+    if not rows:
+        return
+    if _postgres(session):
+        session.execute(insert(table).returning(*table.primary_key.columns), rows).all()
+    else:
+        session.execute(insert(table), rows)
+
+
 def _append_changes(session: Session, events: list[dict[str, Any]]) -> dict[int, int]:
     """Append ``events`` to the change log in order; returns each council's last seq.
 
@@ -243,10 +283,10 @@ def _append_changes(session: Session, events: list[dict[str, Any]]) -> dict[int,
     lock (SQLite: under the write lock), so the rows after the highest seq seen before the
     insert are exactly these events, in order: one INSERT and two small SELECTs, where
     ``RETURNING`` in parameter order would cost a statement per row on SQLite."""
-    if session.get_bind().dialect.name == "postgresql":
+    if _postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_CHANGE_LOCK})
     before = session.scalar(select(func.coalesce(func.max(_CHANGES.c.seq), 0)))
-    session.execute(insert(_CHANGES), events)
+    _insert_many(session, _CHANGES, events)
     rows = session.execute(
         select(_CHANGES.c.seq, _CHANGES.c.council_id, _CHANGES.c.entity_type)
         .where(_CHANGES.c.seq > before)
@@ -270,7 +310,7 @@ def _seat_attendance(session: Session, confirmations: Sequence[Confirmation]) ->
             session.execute(update(_SEATS).where(_SEATS.c.id.in_(ids)).values(attending=value))
 
 
-def _queue_confirmations(session: Session, written: Sequence[_Written]) -> None:
+def _queue_confirmations(session: Session, written: Sequence[Staged]) -> None:
     """One queued confirmation per distinct recipient, rendered in their own time zone
     (each zone's text rendered once per council)."""
     recipients = {
@@ -301,27 +341,12 @@ def _queue_confirmations(session: Session, written: Sequence[_Written]) -> None:
                 }
             )
     if rows:
-        session.execute(insert(_NOTES), rows)
+        _insert_many(session, _NOTES, rows)
 
 
 def _confirm_councils(
-    session: Session, written: Sequence[_Written], seqs: dict[int, int], stamp: datetime
+    session: Session, written: Sequence[Staged], seqs: dict[int, int], stamp: datetime
 ) -> None:
-    t = _COUNCILS
-    stmt = (
-        update(t)
-        .where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
-        .values(
-            coordination_status=P.CONFIRMED,
-            final_slot_id=bindparam("b_slot"),
-            final_time_confirmed=True,
-            video_link=bindparam("b_link"),
-            invite_sequence=bindparam("b_sequence"),
-            change_seq=bindparam("b_seq"),
-            updated_at=bindparam("b_stamp"),
-            version=t.c.version + 1,
-        )
-    )
     rows = [
         {
             "b_id": w.confirmation.council.id,
@@ -330,15 +355,54 @@ def _confirm_councils(
             "b_link": w.video_link,
             "b_sequence": w.invite_sequence,
             "b_seq": seqs[w.confirmation.council.id],
-            "b_stamp": stamp,
         }
         for w in written
     ]
-    result = session.connection().execute(stmt, rows)
+    t = _COUNCILS
+    if _postgres(session):  # one statement: UPDATE … FROM (VALUES …)
+        v = values(
+            column("b_id", Integer),
+            column("b_version", Integer),
+            column("b_slot", Integer),
+            column("b_link", String),
+            column("b_sequence", Integer),
+            column("b_seq", Integer),
+            name="v",
+        ).data([tuple(r.values()) for r in rows])
+        stmt = (
+            update(t)
+            .where(t.c.id == v.c.b_id, t.c.version == v.c.b_version)
+            .values(
+                final_slot_id=v.c.b_slot,
+                video_link=v.c.b_link,
+                invite_sequence=v.c.b_sequence,
+                change_seq=v.c.b_seq,
+            )
+        )
+        params: list[dict[str, Any]] | dict[str, Any] = {}
+    else:
+        stmt = (
+            update(t)
+            .where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
+            .values(
+                final_slot_id=bindparam("b_slot"),
+                video_link=bindparam("b_link"),
+                invite_sequence=bindparam("b_sequence"),
+                change_seq=bindparam("b_seq"),
+            )
+        )
+        params = rows
+    stmt = stmt.values(
+        coordination_status=P.CONFIRMED,
+        final_time_confirmed=True,
+        updated_at=stamp,
+        version=t.c.version + 1,
+    )
+    result = session.connection().execute(stmt, params)
     if result.rowcount not in (-1, len(rows)):
         raise RuntimeError(
             f"{len(rows) - result.rowcount} confirmed council(s) changed while claimed"
         )
 
 
-__all__ = ["Confirmation", "write_confirmations"]
+__all__ = ["Confirmation", "Staged", "finish_confirmations", "stage_confirmations"]

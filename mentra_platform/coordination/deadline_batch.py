@@ -8,20 +8,30 @@ whole batch with a handful of statements instead of a few dozen per council:
 2. **Plan** in id order, in memory: the engine decides each council with the preparation
    notice; a council whose best feasible slot is free for every attendee is *confirmed*
    and its session is added to the busy ranges the next councils of the batch see, so two
-   councils of one batch never book one mentor twice. Councils without such a slot (needs
-   alternatives, or the engine refused the council) are left to the per-council path.
-3. **Guard** (PostgreSQL): lock every seated mentor's user row in id order — the lock every
+   councils of one batch never book one mentor twice.
+3. **Stage** the confirmations' rows that no other transaction reads as bookings (audit,
+   alerts, seats, queued mail: :func:`.bulk_confirm.stage_confirmations`), in a savepoint.
+4. **Guard** (PostgreSQL): lock every seated mentor's user row in id order — the lock every
    confirmation takes (:func:`mentra_platform.assignment.bookings.lock_mentors`) — and
    read their busy ranges again. If another worker or a coordinator confirmed something
-   meanwhile, plan again on what is now committed; with the locks held nothing can change
-   it before this transaction commits. On SQLite the write transaction (``BEGIN
-   IMMEDIATE``) already excludes every other writer from the first read.
-4. **Write** the confirmations with bulk statements (:mod:`.bulk_confirm`), then decide the
-   rest one by one with :func:`~mentra_platform.coordination.deadlines.decide_at_deadline`
-   (each in a savepoint), which sees the batch's confirmations in the database.
+   meanwhile, roll the savepoint back and plan and stage again on what is now committed;
+   with the locks held nothing can change it before this transaction commits. On SQLite
+   the write transaction (``BEGIN IMMEDIATE``) excludes every other writer from the start.
+5. **Finish**: change events, then the council rows (:func:`.bulk_confirm.finish_confirmations`),
+   and commit. Only steps 4–5 hold the mentor locks (and the change log's lock), so
+   another worker plans and stages its batch meanwhile.
+6. Councils without a bookable slot (needs alternatives, the engine refused the council)
+   are then decided one by one in a transaction of their own, exactly as before the batch
+   path existed: claimed again (``SKIP LOCKED``; one decided meanwhile is skipped), the
+   engine run on the rendered council document, and
+   :func:`~mentra_platform.coordination.deadlines.decide_at_deadline` in a savepoint each.
+   Keeping them out of the batch keeps their heavier writes (new slots, links,
+   invitations) out of the locked tail.
 
 Bulk writes that fail are rolled back to their savepoint and those councils go the
-per-council way, which rolls back and logs a failing council alone.
+per-council way, which rolls back and logs a failing council alone. Every council is
+decided whole in one transaction or not at all; a worker killed between the two
+transactions leaves the second's councils due for the next pass.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from mentra_desktop.models import CouncilSession
+from mentra_desktop.models import CoordinationStatus, CouncilSession
 from mentra_desktop.scheduling.model import SchedulingInputError
 from mentra_desktop.scheduling.selection import select as engine_select
 from mentra_platform.assignment.bookings import lock_mentors
@@ -46,9 +56,14 @@ from mentra_platform.coordination.batch_inputs import (
     engine_request,
     load_batch,
 )
-from mentra_platform.coordination.bulk_confirm import Confirmation, write_confirmations
+from mentra_platform.coordination.bulk_confirm import (
+    Confirmation,
+    Staged,
+    finish_confirmations,
+    stage_confirmations,
+)
 from mentra_platform.coordination.deadlines import decide_at_deadline
-from mentra_platform.coordination.engine import Verdict
+from mentra_platform.coordination.engine import Verdict, decide
 from mentra_platform.coordination.service import OPEN, first_feasible, notice
 from mentra_platform.core.config import Settings
 from mentra_platform.councils.documents import Busy
@@ -122,25 +137,32 @@ def _due(
 
 
 def _one_by_one(
-    session: Session,
-    settings: Settings,
-    verdicts: dict[int, Verdict],
-    now: datetime,
-    report: BatchReport,
+    session: Session, settings: Settings, ids: Sequence[int], now: datetime, report: BatchReport
 ) -> None:
-    """The per-council path: each council in a savepoint, a failure rolled back alone."""
-    if not verdicts:
+    """Step 6: the per-council path, in the caller's (new) transaction."""
+    if not ids:
         return
-    loaded = select(CouncilSession).where(CouncilSession.id.in_(sorted(verdicts)))
+    claim = select(CouncilSession.id).where(
+        CouncilSession.id.in_(sorted(ids)),
+        CouncilSession.coordination_status.in_(OPEN),
+        CouncilSession.mentor_response_deadline <= now,
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        claim = claim.with_for_update(skip_locked=True)
+    due = list(session.scalars(claim.order_by(CouncilSession.id)))
+    if not due:
+        return
+    loaded = select(CouncilSession).where(CouncilSession.id.in_(due))
     eager = (selectinload(CouncilSession.mentors), selectinload(CouncilSession.slots))
     councils = {c.id: c for c in session.scalars(loaded.options(*eager))}
-    for cid in sorted(verdicts):
-        council = councils.get(cid)
-        if council is None:
+    verdicts = decide(session, due, now, notice(settings))
+    for cid in due:
+        council, verdict = councils.get(cid), verdicts.get(cid)
+        if council is None or verdict is None:
             continue
         try:
             with session.begin_nested():
-                phase = decide_at_deadline(session, settings, council, verdicts[cid], now)
+                phase = decide_at_deadline(session, settings, council, verdict, now)
         except Exception:
             log.exception("Deciding council %s at its deadline failed", cid)
             report.errors += 1
@@ -148,10 +170,23 @@ def _one_by_one(
         report.decided[cid] = phase.value
 
 
+def _stage(session: Session, planned: Plan, now: datetime) -> list[Staged] | None:
+    """Stage the plan's confirmations in a savepoint; ``None`` when that failed (logged)."""
+    if not planned.confirmations:
+        return []
+    try:
+        with session.begin_nested():
+            return stage_confirmations(session, planned.confirmations, now)
+    except Exception:
+        log.exception("Bulk confirmation failed; deciding those councils one by one")
+        return None
+
+
 def decide_batch(
     session: Session, settings: Settings, ids: Sequence[int], now: datetime
 ) -> BatchReport:
-    """Decide the claimed councils ``ids`` at ``now`` in the caller's transaction."""
+    """Decide the claimed councils ``ids`` at ``now``: the batch in the caller's
+    transaction, committed here, then the rest in a second one (the caller commits)."""
     report = BatchReport()
     wait = notice(settings)
     councils = _due(load_batch(session, ids), ids, now)
@@ -159,26 +194,29 @@ def decide_batch(
         return report
     busy = batch_busy(session, councils, now)
     planned = plan(councils, busy, now, wait)
-    if session.get_bind().dialect.name == "postgresql":
+    savepoint = session.begin_nested()
+    staged = _stage(session, planned, now)
+    if staged and session.get_bind().dialect.name == "postgresql":
         lock_mentors(session, {seat.mentor_id for c in councils for seat in c.seats})
         now_busy = batch_busy(session, councils, now)
         if now_busy != busy:
             log.info("Busy ranges changed while planning; planning the batch again")
+            savepoint.rollback()
+            savepoint = session.begin_nested()
             planned = plan(councils, now_busy, now, wait)
+            staged = _stage(session, planned, now)
+    slow = sorted(planned.others)
+    if staged is None:
+        slow += [c.council.id for c in planned.confirmations]
+    elif staged:
+        finish_confirmations(session, staged)
+        for c in planned.confirmations:
+            report.decided[c.council.id] = CoordinationStatus.CONFIRMED.value
+    if savepoint.is_active:
+        savepoint.commit()
     report.errors += len(planned.failed)
-    others = dict(planned.others)
-    if planned.confirmations:
-        try:
-            with session.begin_nested():
-                write_confirmations(session, planned.confirmations, now)
-        except Exception:
-            log.exception("Bulk confirmation failed; deciding those councils one by one")
-            for c in planned.confirmations:
-                others[c.council.id] = Verdict(c.council.id, c.decision)
-        else:
-            for c in planned.confirmations:
-                report.decided[c.council.id] = "confirmed"
-    _one_by_one(session, settings, others, now, report)
+    session.commit()
+    _one_by_one(session, settings, sorted(slow), now, report)
     return report
 
 

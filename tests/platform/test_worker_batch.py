@@ -1,0 +1,177 @@
+"""The worker's set-based deadline pass decides as the council document does, and never
+books one mentor twice, also between councils of one batch. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from coordination_helpers import T0, make_council, settings_for
+from sqlalchemy import select, update
+
+from mentra_desktop.models import (
+    CoordinationStatus,
+    CouncilMentor,
+    CouncilSession,
+    CouncilSlot,
+    CouncilSlotAnswer,
+    MentorProfile,
+)
+from mentra_desktop.scheduling.selection import select as engine_select
+from mentra_platform.coordination.batch_inputs import (
+    BusyIndex,
+    batch_busy,
+    engine_request,
+    load_batch,
+)
+from mentra_platform.coordination.engine import decide
+from mentra_platform.coordination.service import notice
+from mentra_platform.coordination.worker import run_pass
+from mentra_platform.core.db import Database
+
+P = CoordinationStatus
+A, T, U = "available", "tentative", "unavailable"
+
+
+def test_a_batch_decides_every_kind_of_input_as_the_council_document(
+    db: Database, database_url: str
+) -> None:
+    """Partial ranges, alternative proposals, a mentor without a profile, a busy mentor (a
+    confirmed council over a slot), pending answers, a lead: the batch's engine request
+    gives the same decision, ranking, explanation and alternatives as the rendered
+    document (``GET /councils/{id}/decision``'s input)."""
+    settings = settings_for(database_url)
+    deadline = T0 + timedelta(hours=48)
+    start = T0 + timedelta(days=20)
+    now = deadline + timedelta(minutes=1)
+    with db.write() as s:
+        booked, _ = make_council(
+            s,
+            [10, 11, 12],
+            start=start,
+            deadline=T0 + timedelta(hours=1),
+            answers={m: [A, U, U] for m in (10, 11, 12)},
+        )
+        s.commit()
+    run_pass(db, settings, T0 + timedelta(hours=2), deliver_messages=False)
+    with db.write() as s:
+        assert s.get_one(CouncilSession, booked).coordination_status == P.CONFIRMED
+        ids = [
+            make_council(
+                s,
+                [10, 13, 14, 15],
+                start=start,
+                deadline=deadline,
+                lead=10,
+                answers={10: [A, A, U], 13: [A, T, A], 14: [T, A, A], 15: [A, U, A]},
+            )[0],
+            make_council(
+                s,
+                [16, 17, 18],
+                start=start + timedelta(days=1),
+                deadline=deadline,
+                lead=17,
+                answers={16: [U, U, U], 17: [U, U, T], 18: [U, A, U]},
+            )[0],
+            make_council(
+                s,
+                [19, 20, 21, 22],
+                start=start + timedelta(days=2),
+                deadline=deadline,
+                answers={19: [A, A, A], 20: [T, A, A]},
+            )[0],
+        ]
+        seats = {
+            (cm.council_id, cm.mentor_id): cm
+            for cm in s.scalars(select(CouncilMentor).where(CouncilMentor.council_id.in_(ids)))
+        }
+        slots = {
+            sl.council_id: sl
+            for sl in s.scalars(
+                select(CouncilSlot).where(
+                    CouncilSlot.council_id.in_(ids), CouncilSlot.position == 1
+                )
+            )
+        }
+        # A tentative answer with a partial range inside slot 1, and alternative proposals.
+        s.execute(
+            update(CouncilSlotAnswer)
+            .where(
+                CouncilSlotAnswer.council_mentor_id == seats[(ids[0], 13)].id,
+                CouncilSlotAnswer.slot_id == slots[ids[0]].id,
+            )
+            .values(
+                partial_ranges=[
+                    [
+                        slots[ids[0]].starts_at.isoformat(),
+                        (slots[ids[0]].starts_at + timedelta(minutes=30)).isoformat(),
+                    ]
+                ]
+            )
+        )
+        seats[(ids[1], 16)].alternative_proposals = [
+            [(now + timedelta(days=3)).isoformat(), (now + timedelta(days=3, hours=3)).isoformat()]
+        ]
+        s.execute(
+            update(MentorProfile).where(MentorProfile.user_id == 21).values(timezone="Asia/Kolkata")
+        )
+        s.delete(s.get_one(MentorProfile, 22))
+        s.commit()
+    wait = notice(settings)
+    with db.read() as s:
+        reference = decide(s, ids, now, wait)
+        batch = load_batch(s, ids)
+        index = BusyIndex(batch_busy(s, batch.values(), now))
+        for cid in ids:
+            council = batch[cid]
+            got = engine_select(engine_request(council, index.for_council(council, now), now, wait))
+            want = reference[cid].decision
+            assert want is not None
+            assert got == want, cid
+    # Mentor 10 attends the confirmed council's first slot, which is this one's first too.
+    first = reference[ids[0]].decision
+    slot0 = str(batch[ids[0]].slots[0].id)
+    assert first is not None
+    assert "10" in next(r for r in first.explanation.rows if r.slot_id == slot0).busy
+    assert first.slot != slot0
+    needs = reference[ids[1]].decision
+    assert needs is not None and needs.status.value == "needs_alternatives" and needs.alternatives
+
+
+def test_councils_of_one_batch_never_book_a_mentor_twice(db: Database, database_url: str) -> None:
+    """Three councils with the same mentors and the same times, everyone available: the
+    first takes the first slot, the second the next free one, the third has none left that
+    reaches its minimum. Nobody is in two overlapping confirmed sessions."""
+    settings = settings_for(database_url)
+    deadline = T0 + timedelta(hours=48)
+    start = T0 + timedelta(days=30)
+    with db.write() as s:
+        ids = [
+            make_council(
+                s,
+                [10, 11, 12],
+                start=start,
+                deadline=deadline,
+                answers={m: answers for m in (10, 11, 12)},
+            )[0]
+            for answers in ([A, A, U], [A, A, U], [A, A, U])
+        ]
+        s.commit()
+    report = run_pass(db, settings, deadline + timedelta(minutes=1), deliver_messages=False)
+    assert report.errors == 0
+    with db.read() as s:
+        councils = [s.get_one(CouncilSession, cid) for cid in ids]
+        finals = [next((sl for sl in c.slots if sl.id == c.final_slot_id), None) for c in councils]
+        assert [c.coordination_status for c in councils[:2]] == [P.CONFIRMED, P.CONFIRMED]
+        assert finals[0] is not None and finals[1] is not None
+        assert (finals[0].position, finals[1].position) == (0, 1)
+        assert councils[2].coordination_status != P.CONFIRMED
+        sessions = [
+            (cm.mentor_id, sl.starts_at, sl.ends_at)
+            for c, sl in zip(councils, finals, strict=True)
+            if sl is not None
+            for cm in c.mentors
+            if cm.attending
+        ]
+    for i, (m, s1, e1) in enumerate(sessions):
+        for m2, s2, e2 in sessions[i + 1 :]:
+            assert not (m == m2 and s1 < e2 and s2 < e1), "double-booked"
