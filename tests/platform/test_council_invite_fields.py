@@ -89,3 +89,23 @@ def test_staff_read_the_invites_addressing_others_read_it_blank(
         assert MENTEE not in response.text and MENTEE not in page.text
         if reader == mentor:  # a mentor's view keeps what it had: the mentors' addresses
             assert all(m["email"] for m in one["mentors"])
+
+
+def test_a_session_without_settings_renders_no_addressing(database_url: str) -> None:
+    """Outside a :class:`~mentra_platform.core.db.Database` (a bare engine, no settings)
+    the document cannot know the deployment's UID domain or organizer: null, not a guess;
+    the per-council facts are still there."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from mentra_platform.councils.documents import council_dicts
+
+    engine = create_engine(database_url)
+    try:
+        with Session(engine) as session:
+            (doc,) = council_dicts(session, [1])
+    finally:
+        engine.dispose()
+    assert doc["inviteUid"] is None and doc["organizer"] is None
+    assert isinstance(doc["inviteSequence"], int) and "@" in doc["menteeEmail"]
+    CouncilOut.model_validate(doc)
