@@ -250,6 +250,8 @@ class Dashboard(QWidget):
 
     def refresh(self) -> None:
         """Compute the figures on the DB worker; a change meanwhile runs one more pass."""
+        if self.tasks.closed:
+            return  # the app is closing: its workers are gone
         if self._running:
             self._again = True
             return

@@ -1,9 +1,10 @@
 """The finish of the window, against the real platform: a shortcut for every menu action,
 listed in Help from the actions themselves; page shortcuts; the palette following the
-system's light/dark scheme; accessible names on every control."""
+system's light/dark scheme; accessible names on every control; pages and tabs remembered."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from mentra_desktop.views.app import stylesheet
+from mentra_desktop.views.council_analysis import analyse
+from mentra_desktop.views.decision_panel import CONFIRMABLE
 from mentra_desktop.views.palette import DARK_QSS, apply_color_scheme
 from mentra_desktop.views.shortcuts import ShortcutsDialog, shortcut_rows
 
@@ -146,3 +149,45 @@ def _is_control(widget: QWidget) -> bool:
 def _name(widget: QWidget) -> str:
     text = widget.text() if isinstance(widget, QAbstractButton) else ""
     return widget.accessibleName() or text.replace("&", "").strip()
+
+
+def test_confirm_shortcut_presses_confirm_only_when_it_could(qtbot: Any, open_app: Any) -> None:
+    desktop = open_app(stream=False)
+    window = desktop.window
+    panel = window.decision
+    now = datetime.now(UTC)
+    ready = blocked = None
+    for doc in desktop.cache.documents():
+        a = analyse(doc, now)
+        if a.decision is None or not a.is_open:
+            continue
+        if a.decision.status.value == "confirmed" and a.status in CONFIRMABLE and ready is None:
+            ready = a.council_id
+        elif a.decision.slot is None and blocked is None:
+            blocked = a.council_id
+    assert ready is not None and blocked is not None
+    for council_id in (blocked, ready):
+        window.grid.select_council(council_id)
+        qtbot.waitUntil(
+            lambda c=council_id: panel.analysis is not None and panel.analysis.council_id == c
+        )
+        assert panel.confirm_button.isEnabled() == (council_id == ready)
+        qtbot.keyClick(window, Qt.Key.Key_Return, _CTRL_SHIFT)
+        if council_id == blocked:
+            qtbot.wait(50)
+            assert window.undo_stack.count() == 0  # nothing was queued
+    qtbot.waitUntil(lambda: window.undo_stack.count() == 1)
+    assert window.undo_stack.text(0) == "Confirm the council"
+
+
+def test_pages_and_tabs_are_remembered(qtbot: Any, open_app: Any) -> None:
+    first = open_app(stream=False)
+    first.window.reveal(first.window.overlay)
+    first.window.reveal(first.window.dashboard)
+    first.close()
+    window = open_app(stream=False).window
+    assert window.pages.currentWidget() is window.dashboard
+    assert window.details.currentWidget() is window.overlay
+
+
+_CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
