@@ -41,7 +41,7 @@ from mentra_desktop.models import (
     Registration,
     SlotAnswerValue,
 )
-from mentra_desktop.models.wire.councils import CouncilMentorOut, CouncilOut
+from mentra_desktop.models.wire.councils import CouncilOut
 from mentra_desktop.scheduling.alternatives import HORIZON
 from mentra_desktop.scheduling.model import SelectionRequest
 from mentra_platform.coordination.engine import request_for
@@ -70,6 +70,23 @@ class SlotRecord(NamedTuple):
     start: datetime
     end: datetime
     priority_score: float
+
+
+class SeatRecord(NamedTuple):
+    """A seat with the attribute names of
+    :class:`~mentra_desktop.models.wire.councils.CouncilMentorOut` that the bridge reads."""
+
+    mentor_id: int
+    slot_answers: list[AnswerRecord]
+    timezone: str | None
+    seniority: int | None
+    expertise_match: float | None
+    work_start: str | None
+    work_end: str | None
+    working_days: list[int] | None
+    alternative_proposals: list[Any]
+    busy: list[tuple[datetime, datetime]]
+    conflict_notes: str
 
 
 @dataclass(slots=True)
@@ -332,35 +349,13 @@ class BusyIndex:
         ]
 
 
-def _seat_fields(seat: BatchSeat, busy: list[tuple[datetime, datetime]]) -> dict[str, Any]:
-    return {
-        "id": seat.id,
-        "mentor_id": seat.mentor_id,
-        "timezone": seat.timezone,
-        "is_lead": seat.is_lead,
-        "availability_response": seat.availability_response,
-        "conflict_notes": seat.conflict_notes,
-        "alternative_proposals": seat.alternative_proposals,
-        "slot_answers": seat.answers,
-        "expertise_match": seat.expertise_match,
-        "seniority": seat.seniority,
-        "work_start": seat.work_start,
-        "work_end": seat.work_end,
-        "working_days": seat.working_days,
-        "busy": busy,
-    }
-
-
 def document(council: BatchCouncil, busy: dict[int, list[tuple[datetime, datetime]]]) -> CouncilOut:
     """The council document holding the engine's inputs: exactly the fields the bridge
-    reads, unvalidated (the rows are the database's own, already valid). Answers and slots
-    are :class:`AnswerRecord`/:class:`SlotRecord`, seats and the council pydantic objects
-    built without validation; ``tests/platform/test_worker_batch.py`` checks that a batch
-    decides every kind of input as the rendered document does."""
-    mentors = [
-        CouncilMentorOut.model_construct(**_seat_fields(seat, busy.get(seat.mentor_id, [])))
-        for seat in council.seats
-    ]
+    reads, unvalidated (the rows are the database's own, already valid). Seats, answers
+    and slots are :class:`SeatRecord`/:class:`AnswerRecord`/:class:`SlotRecord`, the
+    council a pydantic object built without validation: a validated document per council
+    would cost more than the engine run. ``tests/platform/test_worker_batch.py`` checks
+    that a batch decides every kind of input exactly as the rendered document does."""
     fields: dict[str, Any] = {
         "id": council.id,
         "lead_mentor_id": council.lead_mentor_id,
@@ -370,7 +365,22 @@ def document(council: BatchCouncil, busy: dict[int, list[tuple[datetime, datetim
         "proposed_time_slots": [
             SlotRecord(s.id, s.starts_at, s.ends_at, s.priority_score) for s in council.slots
         ],
-        "mentors": mentors,
+        "mentors": [
+            SeatRecord(
+                seat.mentor_id,
+                seat.answers,
+                seat.timezone,
+                seat.seniority,
+                seat.expertise_match,
+                seat.work_start,
+                seat.work_end,
+                seat.working_days,
+                seat.alternative_proposals,
+                busy.get(seat.mentor_id, []),
+                seat.conflict_notes,
+            )
+            for seat in council.seats
+        ],
         "registrants": [],  # a default_factory would cost an inspect.signature per call
     }
     return CouncilOut.model_construct(**fields)

@@ -63,7 +63,7 @@ from mentra_platform.coordination.bulk_confirm import (
     stage_confirmations,
 )
 from mentra_platform.coordination.deadlines import decide_at_deadline
-from mentra_platform.coordination.engine import Verdict, decide
+from mentra_platform.coordination.engine import Verdict
 from mentra_platform.coordination.service import OPEN, first_feasible, notice
 from mentra_platform.core.config import Settings
 from mentra_platform.councils.documents import Busy
@@ -136,6 +136,25 @@ def _due(
     return out
 
 
+def _verdicts(
+    session: Session, ids: Sequence[int], now: datetime, wait: timedelta
+) -> dict[int, Verdict]:
+    """Each council's verdict on what is committed (as
+    :func:`mentra_platform.coordination.engine.decide` gives from the rendered documents,
+    from the batch's narrower reads)."""
+    councils = list(load_batch(session, ids).values())
+    index = BusyIndex(batch_busy(session, councils, now))
+    out: dict[int, Verdict] = {}
+    for council in councils:
+        try:
+            request = engine_request(council, index.for_council(council, now), now, wait)
+            out[council.id] = Verdict(council.id, engine_select(request))
+        except SchedulingInputError as exc:
+            error = f"The engine cannot decide this council: {exc}"
+            out[council.id] = Verdict(council.id, None, error)
+    return out
+
+
 def _one_by_one(
     session: Session, settings: Settings, ids: Sequence[int], now: datetime, report: BatchReport
 ) -> None:
@@ -155,7 +174,7 @@ def _one_by_one(
     loaded = select(CouncilSession).where(CouncilSession.id.in_(due))
     eager = (selectinload(CouncilSession.mentors), selectinload(CouncilSession.slots))
     councils = {c.id: c for c in session.scalars(loaded.options(*eager))}
-    verdicts = decide(session, due, now, notice(settings))
+    verdicts = _verdicts(session, due, now, notice(settings))
     for cid in due:
         council, verdict = councils.get(cid), verdicts.get(cid)
         if council is None or verdict is None:
