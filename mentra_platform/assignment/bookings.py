@@ -6,9 +6,10 @@ a booked mentor; assignment never gives a seat to a mentor booked over every pro
 (they could attend none). The council document lists the same bookings as each mentor's
 ``busy`` ranges, so the engine never proposes them either.
 
-On PostgreSQL the check takes row locks on the mentors' user rows (in id order, after the
-council row the caller already holds), so two confirmations sharing a mentor queue instead
-of both passing the check; SQLite serialises writers anyway.
+On PostgreSQL the check takes row locks (``FOR NO KEY UPDATE``) on the mentors' user rows
+(in id order, after the council row the caller already holds), so two confirmations sharing
+a mentor queue instead of both passing the check; SQLite serialises writers anyway. The
+worker's batches take the same locks (:mod:`mentra_platform.coordination.deadline_batch`).
 """
 
 from __future__ import annotations
@@ -44,13 +45,19 @@ class Booking:
 
 
 def lock_mentors(session: Session, mentor_ids: Collection[int]) -> None:
-    """Row-lock the mentors' user rows in id order (PostgreSQL; a no-op on SQLite)."""
+    """Row-lock the mentors' user rows in id order (PostgreSQL; a no-op on SQLite).
+
+    ``FOR NO KEY UPDATE``: it excludes every other confirmation (they take the same lock)
+    but not the ``FOR KEY SHARE`` locks PostgreSQL's foreign-key checks take on the user
+    rows whenever a transaction inserts a row naming the user (a notification, an audit
+    entry, a seat). ``FOR UPDATE`` would wait for every such transaction to commit, so two
+    workers queuing mail to the same mentors would run one after the other, or deadlock."""
     if mentor_ids:
         session.execute(
             select(User.id)
             .where(User.id.in_(sorted(mentor_ids)))
             .order_by(User.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
 
 

@@ -44,7 +44,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from mentra_desktop.models import CoordinationStatus, CouncilSession
+from mentra_desktop.models import CoordinationStatus, CouncilMentor, CouncilSession
 from mentra_desktop.scheduling.model import SchedulingInputError
 from mentra_desktop.scheduling.selection import select as engine_select
 from mentra_platform.assignment.bookings import lock_mentors
@@ -172,7 +172,10 @@ def _one_by_one(
     if not due:
         return
     loaded = select(CouncilSession).where(CouncilSession.id.in_(due))
-    eager = (selectinload(CouncilSession.mentors), selectinload(CouncilSession.slots))
+    eager = (
+        selectinload(CouncilSession.mentors).selectinload(CouncilMentor.mentor),
+        selectinload(CouncilSession.slots),
+    )
     councils = {c.id: c for c in session.scalars(loaded.options(*eager))}
     verdicts = _verdicts(session, due, now, notice(settings))
     for cid in due:
