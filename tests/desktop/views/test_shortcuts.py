@@ -60,7 +60,7 @@ def test_every_menu_action_has_a_distinct_shortcut_listed_in_help(
     late = QAction("Frobnicate", window)
     late.setShortcut(QKeySequence("Ctrl+Alt+F"))
     window.add_tool_action(late)
-    qtbot.keyClick(window, Qt.Key.Key_F1)
+    _press(qtbot, window, Qt.Key.Key_F1)
     dialog = qtbot.waitUntil(lambda: _open_dialog(window) is not None) or _open_dialog(window)
     assert isinstance(dialog, ShortcutsDialog)
     model = dialog.model
@@ -88,12 +88,12 @@ def _open_dialog(window: Any) -> ShortcutsDialog | None:
 
 def test_page_shortcuts_reveal_their_views(qtbot: Any, open_app: Any) -> None:
     window = open_app(stream=False).window
-    qtbot.keyClick(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    _press(qtbot, window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
     assert window.pages.currentIndex() == 0
     assert window.details.currentWidget() is window.overlay
-    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    _press(qtbot, window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
     assert window.pages.currentWidget() is window.dashboard
-    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    _press(qtbot, window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.pages.currentIndex() == 0
     assert window.details.currentIndex() == 0 and window.matrix.table.hasFocus()
 
@@ -172,7 +172,7 @@ def test_confirm_shortcut_presses_confirm_only_when_it_could(qtbot: Any, open_ap
             lambda c=council_id: panel.analysis is not None and panel.analysis.council_id == c
         )
         assert panel.confirm_button.isEnabled() == (council_id == ready)
-        qtbot.keyClick(window, Qt.Key.Key_Return, _CTRL_SHIFT)
+        _press(qtbot, window, Qt.Key.Key_Return, _CTRL_SHIFT)
         if council_id == blocked:
             qtbot.wait(50)
             assert window.undo_stack.count() == 0  # nothing was queued
@@ -191,3 +191,18 @@ def test_pages_and_tabs_are_remembered(qtbot: Any, open_app: Any) -> None:
 
 
 _CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def _press(
+    qtbot: Any,
+    window: Any,
+    key: Qt.Key,
+    modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> None:
+    """A shortcut typed at the window. QTest leaves the application's modifier state held
+    when a shortcut eats the key, which would turn the next test's clicks into Ctrl+clicks;
+    releasing the modifier keys afterwards clears it."""
+    qtbot.keyClick(window, key, modifiers)
+    for held in (Qt.Key.Key_Control, Qt.Key.Key_Shift):
+        qtbot.keyRelease(window, held)
+    assert QApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier
