@@ -98,6 +98,9 @@ class Screenshot(QObject):
         window = self.desktop.window
         window.resize(self.size)
         window.reset_layout()
+        whole_window = self.view in ("matrix", "decision", "overlay", "dashboard")
+        if whole_window and window.alerts_dock is not None:
+            window.alerts_dock.hide()  # the view gets the whole window
         if self.view == "matrix":
             window.grid.hide()
             window.decision.hide()
@@ -107,12 +110,8 @@ class Screenshot(QObject):
         elif self.view == "overlay":
             window.grid.hide()
             window.reveal(window.overlay)
-            if window.alerts_dock is not None:
-                window.alerts_dock.hide()
         elif self.view == "dashboard":
             window.reveal(window.dashboard)
-            if window.alerts_dock is not None:
-                window.alerts_dock.hide()
             window.dashboard.figures_ready.connect(self._on_figures)
         elif self.view in screenshot_extras.VIEWS:
             screenshot_extras.stage(self.view, self.desktop)
