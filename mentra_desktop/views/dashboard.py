@@ -257,6 +257,8 @@ class Dashboard(QWidget):
             return
         self._running = True
         self._stale = False
+        if self.figures is not None:  # the old figures stay up meanwhile, marked as such
+            self.summary.setText(f"{self._summary_text(self.figures)} · updating…")
         cache, zone = self.cache, self.zone
 
         def work() -> DashboardFigures:
@@ -283,12 +285,15 @@ class Dashboard(QWidget):
         self._update_rates(figures)
         self._update_delay(figures)
         self._update_load(figures)
+        self.summary.setText(self._summary_text(figures))
+        self.figures_ready.emit(figures)
+
+    def _summary_text(self, figures: DashboardFigures) -> str:
         when = figures.now.astimezone(self.zone)
-        self.summary.setText(
+        return (
             f"{figures.councils} councils in the cache · as of {when:%a %d %b %H:%M} "
             f"{when.tzname()}"
         )
-        self.figures_ready.emit(figures)
 
     def _update_phases(self, figures: DashboardFigures) -> None:
         series = figures.phases

@@ -241,7 +241,7 @@ class TimeZoneOverlay(QWidget):
             analysis.doc,
             analysis.request,
             analysis.chosen_slot(),
-            datetime.now(UTC),
+            analysis.now,
             self.zone,
         )
         self.set_overlay(overlay)
