@@ -41,7 +41,7 @@ from mentra_platform.core.config import Settings
 from mentra_platform.core.tables import AlertKind, NotificationAttempt
 from mentra_platform.notifications.mail import MailTransport, build_mail, make_transport
 from mentra_platform.notifications.preparation import queue_due_preparation
-from mentra_platform.notifications.rendering import Rendered, render
+from mentra_platform.notifications.rendering import Rendered, SharedParts, render
 from mentra_platform.notifications.webhooks import WebhookSender
 
 log = logging.getLogger(__name__)
@@ -122,11 +122,12 @@ def _claim(
             )
         }
         jobs = []
+        shared: SharedParts = {}
         # One flush at the commit: the renders below would otherwise flush the claimed rows
         # before each of their queries.
         with session.no_autoflush:
             for note in notes:
-                jobs.append(_prepare(session, settings, note, done, now))
+                jobs.append(_prepare(session, settings, note, done, now, shared))
         session.commit()
         return jobs
 
@@ -137,6 +138,7 @@ def _prepare(
     note: Notification,
     done: set[tuple[int, str]],
     now: datetime,
+    shared: SharedParts,
 ) -> _Job:
     """Count the attempt, take the lease, choose the channels still to do, render."""
     note.attempts += 1
@@ -150,7 +152,7 @@ def _prepare(
         if "webhook" in job.channels and user.webhook_url and user.webhook_secret:
             job.webhook = (user.webhook_url, user.webhook_secret)
         try:
-            job.rendered = render(session, settings, note, now)
+            job.rendered = render(session, settings, note, now, shared)
         except Exception as exc:  # a message that cannot be rendered is logged as such
             log.exception("notification %s could not be rendered", note.id)
             job.error = f"rendering failed: {type(exc).__name__}"

@@ -144,8 +144,21 @@ def to_html(text: str) -> str:
     )
 
 
-def render(session: Session, settings: Settings, note: Notification, now: datetime) -> Rendered:
-    """Render ``note`` for its recipient as of ``now``."""
+SharedParts = dict[tuple[int, str, int], bytes]
+"""Invites already built in one delivery batch, by (council, METHOD, SEQUENCE)."""
+
+
+def render(
+    session: Session,
+    settings: Settings,
+    note: Notification,
+    now: datetime,
+    shared: SharedParts | None = None,
+) -> Rendered:
+    """Render ``note`` for its recipient as of ``now``.
+
+    ``shared`` (one dict per delivery batch) keeps what every recipient of a council gets
+    alike — the calendar invite — so it is built once per council, not once per message."""
     user = session.get(User, note.recipient_id)
     if user is None:
         raise LookupError(f"recipient {note.recipient_id} does not exist")
@@ -166,12 +179,17 @@ def render(session: Session, settings: Settings, note: Notification, now: dateti
                 parts.append(prep)
         method = _invite_method(note, council)
         if method is not None:
-            invite = build_invite(
-                invite_facts(session, settings, council),
-                method,
-                uid=council_uid(council.id, settings.public_base_url),
-                now=now,
-            )
+            key = (council.id, method, council.invite_sequence)
+            invite = shared.get(key) if shared is not None else None
+            if invite is None:
+                invite = build_invite(
+                    invite_facts(session, settings, council),
+                    method,
+                    uid=council_uid(council.id, settings.public_base_url),
+                    now=now,
+                )
+                if shared is not None:
+                    shared[key] = invite
     text = "\n\n".join(p for p in parts if p) + "\n"
     return Rendered(
         notification_id=note.id,
@@ -189,4 +207,4 @@ def render(session: Session, settings: Settings, note: Notification, now: dateti
     )
 
 
-__all__ = ["Rendered", "invite_facts", "message_id", "render", "to_html"]
+__all__ = ["Rendered", "SharedParts", "invite_facts", "message_id", "render", "to_html"]
