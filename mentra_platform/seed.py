@@ -64,6 +64,8 @@ STAFF_AND_MENTEES = [
     (9, "council@example.com", "Casey Council", Role.MENTEE, "council"),
 ]
 COUNCIL_MENTEES = [9, 9, 9, 6, 7, 8]
+MENTEE_ZONES = {6: "Africa/Lagos", 7: "Europe/Berlin", 8: "Asia/Kolkata"}
+"""Mentees who set their time zone (Casey Council, user 9, never did: shown in yours)."""
 
 MON_FRI, MON_SAT = [1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6]
 TIMEZONES = [
@@ -179,6 +181,7 @@ def seed_demo(session: Session, hasher: PasswordHasher, now: datetime | None = N
                 role=role,
                 password_hash=password_hash,
                 plan=plans[plan_code] if plan_code else None,
+                timezone=MENTEE_ZONES.get(uid),
                 created_at=now - timedelta(days=200 - uid),
             )
         )

@@ -8,6 +8,9 @@ JSON costs far more than the query, so the database builds each council's JSON t
 is the one definition of the council document (``CouncilOut``); :func:`council_dicts`
 parses it for the routes that need Python values.
 
+``menteeTimezone`` is the mentee's own IANA zone (``users.timezone``; null when they never
+set one), so a reader can show the mentee's local day.
+
 Instants are rendered as ISO 8601 UTC with a ``Z`` and microseconds only when non-zero,
 booleans as JSON booleans, JSON columns embedded (``[]``/``{}`` when NULL).
 
@@ -133,6 +136,7 @@ def _fields(obj: str, arr: str, t: Any, b: Any, js: Any) -> dict[str, str]:
             "'id', c.id, 'topic', c.topic, 'description', c.description, "
             "'menteeId', c.mentee_id, "
             "'menteeName', (SELECT mu.full_name FROM users mu WHERE mu.id = c.mentee_id), "
+            "'menteeTimezone', (SELECT mu.timezone FROM users mu WHERE mu.id = c.mentee_id), "
             "'leadMentorId', c.lead_mentor_id"
         ),
         "council_rest": (

@@ -66,6 +66,8 @@ def for_reader(user: User, document: dict[str, Any]) -> dict[str, Any]:
     coordination behind it: the coordinator's notes, mentors' e-mail addresses, the
     conflict notes mentors wrote for the coordinator and the mentors' busy times (their
     other councils) are blanked (the fields stay, so the document keeps one shape).
+    ``menteeTimezone`` stays for every reader: the mentee reads their own, and a mentor
+    meeting the mentee may see the mentee's local time (a zone, not an address).
     """
     if user.role in STAFF_ROLES:
         return document

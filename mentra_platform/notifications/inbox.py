@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from mentra_desktop.models import Notification, User
+from mentra_desktop.models import CouncilSession, Notification, User
 from mentra_desktop.models.wire.inbox import (
     DeliverySettingsIn,
     DeliverySettingsOut,
     InboxItemOut,
     InboxPage,
 )
+from mentra_platform.core.changes import record_change
 from mentra_platform.core.errors import Invalid, NotFound
 from mentra_platform.core.tables import NotificationAttempt
 
@@ -81,7 +82,9 @@ def update_settings(session: Session, actor: User, body: DeliverySettingsIn) -> 
                 ZoneInfo(body.timezone)
             except (ZoneInfoNotFoundError, ValueError):
                 raise Invalid(errors=[("timezone", "unknown IANA time zone")]) from None
-        user.timezone = body.timezone
+        if user.timezone != body.timezone:
+            user.timezone = body.timezone
+            _councils_changed(session, user.id)
     if body.email is not None:
         user.notify_email = body.email
     if body.in_app is not None:
@@ -101,6 +104,21 @@ def update_settings(session: Session, actor: User, body: DeliverySettingsIn) -> 
         user.webhook_url = url
     session.flush()
     return settings_of(user)
+
+
+def _councils_changed(session: Session, mentee_id: int) -> None:
+    """The mentee's councils carry their zone (``menteeTimezone``): each gets a change, so
+    cached pages and the desktops' sync cursors pick the new zone up."""
+    ids = session.scalars(
+        select(CouncilSession.id).where(CouncilSession.mentee_id == mentee_id)
+    ).all()
+    for council_id in ids:
+        record_change(
+            session,
+            council_id=council_id,
+            kind="council.updated",
+            payload={"fields": ["menteeTimezone"]},
+        )
 
 
 __all__ = ["inbox", "mark_read", "settings_of", "update_settings"]

@@ -108,6 +108,7 @@ def _expected(session: Any, council: CouncilSession, settings: Any) -> dict[str,
         "description": council.description,
         "menteeId": council.mentee_id,
         "menteeName": council.mentee.full_name,
+        "menteeTimezone": council.mentee.timezone,
         "leadMentorId": council.lead_mentor_id,
         "proposedTimeSlots": [
             {
@@ -189,6 +190,8 @@ def test_every_demo_council_matches_its_rows(live_server: Any) -> None:
         seats = [m for d in documents for m in d["mentors"]]
         assert sum(bool(m["busy"]) for m in seats) >= 5
         assert all(m["expertiseMatch"] is not None for m in seats)
+        # Mentees with and without a zone of their own.
+        assert {d["menteeTimezone"] for d in documents} >= {None, "Africa/Lagos"}
 
 
 def test_unknown_ids_are_skipped_and_texts_are_json(live_server: Any) -> None:

@@ -186,6 +186,11 @@ class CouncilOut(ApiModel):
     mentee_id: int
     mentee_name: str = ""
     """The mentee's full name (empty from a platform that predates it)."""
+    mentee_timezone: str | None = Field(
+        default=None,
+        description="The mentee's IANA time zone, for showing their local day; null when "
+        "they have not set one (or from a platform that predates it)",
+    )
     lead_mentor_id: int | None
     proposed_time_slots: list[SlotOut]
     mentor_response_deadline: datetime | None

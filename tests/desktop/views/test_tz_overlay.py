@@ -31,9 +31,11 @@ def _starts(curve: Any) -> list[float]:
 
 
 def _open_council(desktop: Desktop) -> dict[str, Any]:
-    """A council still taking answers (deadline ahead) whose engine has a pick."""
+    """A council still taking answers (deadline ahead) whose engine has a pick, one whose
+    mentee set their time zone first."""
     now = datetime.now(UTC)
-    for doc in desktop.cache.documents():
+    docs = sorted(desktop.cache.documents(), key=lambda d: not d.get("menteeTimezone"))
+    for doc in docs:
         a = analyse(doc, now)
         r = a.request
         if r is not None and a.is_open and r.deadline > now and a.chosen_slot() is not None:
@@ -58,6 +60,12 @@ def test_rows_shading_slots_live_proposal_and_hover(
     names = [m["name"] for m in doc["mentors"]]
     assert [r.name for r in overlay.rows[:-1]] == names
     assert overlay.rows[-1].role == "mentee" and len(overlay.rows) == len(names) + 1
+    # The mentee's row is drawn in the mentee's own zone, from the council document.
+    mentee = overlay.rows[-1]
+    assert doc["menteeTimezone"] in {"Africa/Lagos", "Europe/Berlin", "Asia/Kolkata"}
+    assert mentee.zone_known and mentee.zone == ZoneInfo(doc["menteeTimezone"])
+    assert mentee.label.endswith(f"mentee · {doc['menteeTimezone']}")
+    assert "not known" not in view.title.text()
     ticks = view.plot.getPlotItem().getAxis("left")._tickLevels[0]
     assert [label for _, label in ticks] == [r.label for r in overlay.rows]
     # Each row's working-hours boxes start where that person's working days start.
