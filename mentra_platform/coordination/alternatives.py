@@ -10,7 +10,7 @@ rescheduling, the first alternative that reaches the minimum confirms at once
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -74,8 +74,12 @@ def send_alternatives(
     council: CouncilSession,
     alternatives: Sequence[Alternative],
     now: datetime,
+    before_change: Callable[[], None] | None = None,
 ) -> None:
-    """needs_alternatives → rescheduling with ``alternatives`` as the new slots."""
+    """needs_alternatives → rescheduling with ``alternatives`` as the new slots.
+
+    ``before_change`` runs just before the ``council.rescheduling`` change event, after the
+    new slots and invitations (see :func:`~.deadlines.decide_at_deadline`)."""
     advance(
         session,
         council,
@@ -112,6 +116,8 @@ def send_alternatives(
     deadline = rescheduling_deadline(settings, alternatives, now)
     reopen_collection(session, settings, council, deadline, now, "New times proposed")
     starts = [iso(a.start) for a in sorted(alternatives, key=lambda a: a.start)]
+    if before_change is not None:
+        before_change()
     record_change(
         session,
         council_id=council.id,

@@ -13,7 +13,7 @@ all-or-nothing.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -78,10 +78,13 @@ def confirm_slot(
     trigger: phases.Trigger,
     cause: str,
     now: datetime,
+    before_change: Callable[[], None] | None = None,
 ) -> int:
     """Confirm ``slot_id`` with ``mentor_ids`` attending; returns the confirmations queued.
 
-    Raises :class:`Conflict` (changing nothing) when an attendee is booked elsewhere."""
+    Raises :class:`Conflict` (changing nothing) when an attendee is booked elsewhere.
+    ``before_change`` runs just before the ``council.confirmed`` change event (the
+    caller's alerts, so the change log's lock is taken as late as possible)."""
     slot = slot_of(council, slot_id)
     if slot is None:
         raise Conflict(f"slot {slot_id} is not on this council")
@@ -105,6 +108,8 @@ def confirm_slot(
         subject,
         text,
     )
+    if before_change is not None:
+        before_change()
     record_change(
         session,
         council_id=council.id,

@@ -32,7 +32,7 @@ from mentra_platform.core.config import Settings
 from mentra_platform.core.db import Database, is_unavailable
 
 log = logging.getLogger(__name__)
-BATCH = 100
+BATCH = 250
 LOCK_RETRIES = 5
 
 
