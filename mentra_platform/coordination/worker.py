@@ -4,10 +4,13 @@ due reminders, then hands the queued notifications to delivery.
 A pass claims councils in batches, ordered by id, with ``SELECT … FOR UPDATE SKIP LOCKED``
 on PostgreSQL (on SQLite the write transaction's ``BEGIN IMMEDIATE`` lock serialises
 workers), so several workers never act on one council at once, and one that finds a
-council already decided skips it (its phase no longer matches). Each batch is one
-transaction and each council a savepoint in it: a council that fails is rolled back alone
-and logged; a worker killed mid-batch leaves the whole batch undone, and the next pass
-does it. Every step reads ``now`` from the caller (a :class:`Clock`), never the system.
+council already decided skips it (its phase no longer matches). Deadlines are decided
+set-based per batch (:mod:`mentra_platform.coordination.deadline_batch`: the confirmations
+in one transaction with bulk statements, the councils needing alternatives one by one in
+a second); reminders a council at a time, each in a savepoint. A council that fails is
+rolled back alone and logged; a worker killed mid-batch leaves every council of the
+unfinished transaction undone, and the next pass does it. Every step reads ``now`` from
+the caller (a :class:`Clock`), never the system.
 """
 
 from __future__ import annotations
