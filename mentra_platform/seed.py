@@ -266,6 +266,8 @@ def _seed_council(
     created = now - timedelta(days=rng.randint(3, 20), hours=rng.randint(0, 23))
     past = phase in (CoordinationStatus.CONFIRMED, CoordinationStatus.CANCELLED) and index % 3 == 0
     base_day = now + timedelta(days=(-rng.randint(2, 10) if past else rng.randint(3, 21)))
+    if past:  # created, invited, answered and confirmed (or cancelled) before its slots
+        created = min(created, base_day - timedelta(days=6))
     n_slots = rng.randint(3, 5)
     hours = sorted(rng.sample(range(6, 20), n_slots))
     slots = [
@@ -308,6 +310,10 @@ def _seed_council(
         council.mark_invitations_sent(created + timedelta(hours=2))
         if phase == CoordinationStatus.COLLECTING:
             council.mentor_response_deadline = now + timedelta(hours=rng.randint(6, 70))
+        elif phase in (CoordinationStatus.SELECTING, CoordinationStatus.NEEDS_ALTERNATIVES):
+            deadline = council.mentor_response_deadline  # passed: that is why it moved on
+            assert deadline is not None
+            council.mentor_response_deadline = min(deadline, now - timedelta(hours=2))
     if phase == CoordinationStatus.DRAFT:
         council.coordinator_notes = "Waiting for mentor assignment."
 
@@ -386,44 +392,11 @@ def _seed_council(
         council.final_slot_id = final_slot.id
         council.final_time_confirmed = phase == CoordinationStatus.CONFIRMED
         council.video_link = f"https://meet.example.com/council-{council.id}"
-        session.add(
-            AuditLog(
-                actor_id=2,
-                action="council.confirmed",
-                council_id=council.id,
-                reason="Most mentors available, lead included.",
-                before={"coordinationStatus": "selecting"},
-                after={"coordinationStatus": "confirmed", "finalSlotId": final_slot.id},
-                at=created + timedelta(days=2),
-            )
-        )
         if phase == CoordinationStatus.RESCHEDULING:
             council.coordinator_notes = "Lead mentor had an emergency; collecting new times."
-            session.add(
-                AuditLog(
-                    actor_id=1,
-                    action="council.override",
-                    council_id=council.id,
-                    reason="Lead mentor unavailable after confirmation.",
-                    before={"coordinationStatus": "confirmed"},
-                    after={"coordinationStatus": "rescheduling"},
-                    at=created + timedelta(days=3),
-                )
-            )
     if phase == CoordinationStatus.NEEDS_ALTERNATIVES:
         council.coordinator_notes = "Fewer than the minimum available; review alternatives."
-    if phase == CoordinationStatus.CANCELLED:
-        session.add(
-            AuditLog(
-                actor_id=2,
-                action="council.cancelled",
-                council_id=council.id,
-                reason="Mentee asked to cancel.",
-                before={"coordinationStatus": "collecting"},
-                after={"coordinationStatus": "cancelled"},
-                at=created + timedelta(days=1),
-            )
-        )
+    _seed_history(session, council, phase, index, now)
 
     if phase != CoordinationStatus.DRAFT:
         session.add(
@@ -475,3 +448,73 @@ def _seed_council(
         )
     session.flush()
     record_change(session, council_id=council.id, kind="council.created")
+
+
+def _move(
+    session: Session,
+    council: CouncilSession,
+    source: str,
+    target: str,
+    at: datetime,
+    cause: str,
+) -> None:
+    """Audit one phase move as the platform does (the council document's ``phaseHistory``)."""
+    action, actor, reason = {
+        "invitations": ("council.invitations_sent", 2, ""),
+        "deadline": ("council.phase_changed", None, "the response deadline passed"),
+        "answer": ("council.phase_changed", None, "every mentor answered: confirmed at once"),
+        "confirm": ("council.confirmed", 2, "Most mentors available, lead included."),
+        "override": ("council.overridden", 1, "Lead mentor unavailable after confirmation."),
+        "cancel": ("council.cancelled", 2, "Mentee asked to cancel."),
+    }[cause]
+    after: dict[str, object] = {"coordinationStatus": target}
+    if action == "council.phase_changed" or action == "council.invitations_sent":
+        after["trigger"] = cause
+    if target == CoordinationStatus.CONFIRMED:
+        after["finalSlotId"] = council.final_slot_id
+    session.add(
+        AuditLog(
+            actor_id=actor,
+            action=action,
+            council_id=council.id,
+            reason=reason,
+            before={"coordinationStatus": source},
+            after=after,
+            at=at,
+        )
+    )
+
+
+def _seed_history(
+    session: Session, council: CouncilSession, phase: CoordinationStatus, index: int, now: datetime
+) -> None:
+    """The audited phase moves that brought ``council`` to ``phase``, back-dated between its
+    invitation and an hour ago: the invitations, the deadline (selecting, then
+    needs_alternatives when nothing works), a confirmation (half at once on the last
+    answer, half by the coordinator after the deadline), the override that reopened a
+    rescheduling council, a cancellation a day after the invitations."""
+    invited = council.invitations_sent_at
+    if phase == CoordinationStatus.DRAFT or invited is None:
+        return
+    latest = now - timedelta(hours=1)
+    _move(session, council, "draft", "collecting", invited, "invitations")
+    deadline = min(council.mentor_response_deadline or latest, latest - timedelta(hours=2))
+    if phase in (CoordinationStatus.SELECTING, CoordinationStatus.NEEDS_ALTERNATIVES):
+        _move(session, council, "collecting", "selecting", deadline, "deadline")
+        if phase == CoordinationStatus.NEEDS_ALTERNATIVES:
+            _move(session, council, "selecting", "needs_alternatives", deadline, "deadline")
+    elif phase == CoordinationStatus.CANCELLED:
+        _move(session, council, "collecting", "cancelled", invited + timedelta(days=1), "cancel")
+    elif phase in (CoordinationStatus.CONFIRMED, CoordinationStatus.RESCHEDULING):
+        answers = [cm.response_date for cm in council.mentors if cm.response_date is not None]
+        last = max(answers, default=invited)
+        if index % 2 and last < deadline:
+            _move(session, council, "collecting", "selecting", deadline, "deadline")
+            confirmed = deadline + timedelta(hours=1)
+            _move(session, council, "selecting", "confirmed", confirmed, "confirm")
+        else:
+            confirmed = min(last, latest)
+            _move(session, council, "collecting", "confirmed", confirmed, "answer")
+        if phase == CoordinationStatus.RESCHEDULING:
+            rescheduled = min(confirmed + timedelta(days=1), now - timedelta(minutes=30))
+            _move(session, council, "confirmed", "rescheduling", rescheduled, "override")

@@ -2,18 +2,20 @@
 
 Each figure answers one coordinator question. What the cache can honestly tell:
 
-* **Councils by phase over time** — the cache keeps each council's *current* document,
-  not its phase history. A council's past is reconstructed from the instants the
-  document carries: ``draft`` from ``createdAt``, ``collecting`` from
-  ``invitationsSentAt``, its current phase from ``updatedAt`` (its last change).
-  Phases a council passed through between those instants (e.g. ``selecting`` before a
-  confirmation) are not visible; the chart says so.
+* **Councils by phase over time** — from the document's ``phaseHistory`` (the platform's
+  audited moves ``{from, status, at, cause}``, oldest first): the first move's source
+  phase from ``createdAt`` (``collecting`` from ``invitationsSentAt`` when the invitations
+  predate their audit), then each move. A document without a history that explains its
+  phase (from a platform that predates it, or a council invited before the invitations
+  were audited) is reconstructed as before: ``draft`` from ``createdAt``, ``collecting``
+  from ``invitationsSentAt``, its current phase from ``updatedAt`` (its last change).
 * **Mentor answer rate** — per week of invitation (the coordinator's weeks, Monday
   first): of the mentor seats invited that week, the share that has answered
   (``responseDate``) and the share that answered within 48 hours.
-* **Invitation → confirmation** — for confirmed councils, ``updatedAt`` (the last
-  change: the confirmation unless the council was edited since) minus
-  ``invitationsSentAt``, in hours.
+* **Invitation → confirmation** — for confirmed councils, the last move into
+  ``confirmed`` minus the invitations (the move out of ``draft``, else
+  ``invitationsSentAt``), in hours; without
+  a history, ``updatedAt`` (the last change) minus ``invitationsSentAt``.
 * **Mentor load** — confirmed councils whose final slot starts in the coming weeks:
   sessions per attending mentor per week, the busiest mentors first.
 
@@ -40,6 +42,8 @@ PHASES = (
 MAX_DAYS = 120
 """The phase chart covers at most the last 120 days."""
 QUICK = timedelta(hours=48)
+_INVITED = ("draft", "collecting")
+"""The move the invitations make (a later move into collecting is a second round)."""
 WEEKS_AHEAD = 4
 TOP_MENTORS = 12
 
@@ -116,11 +120,41 @@ class DashboardFigures:
     mentors_with_sessions: int
 
 
+def _moves(doc: Doc) -> list[tuple[datetime, str, str]]:
+    """``(at, from, to)`` of the document's ``phaseHistory`` (empty without one); a move
+    into the phase the council is already in is no move."""
+    moves: list[tuple[datetime, str, str]] = []
+    for move in doc.get("phaseHistory") or ():
+        at = _instant(move.get("at"))
+        if at is not None and move.get("status") and move.get("status") != move.get("from"):
+            moves.append((at, str(move.get("from") or "draft"), str(move["status"])))
+    return moves
+
+
+def _history_timeline(doc: Doc, created: datetime) -> list[tuple[datetime, str]] | None:
+    """The steps the audited moves tell, or None when they do not end in the council's
+    current phase (no history, or moves the platform did not audit)."""
+    moves = _moves(doc)
+    if not moves or moves[-1][2] != doc.get("coordinationStatus"):
+        return None
+    first = moves[0][1]
+    steps: list[tuple[datetime, str]] = [(created, first)]
+    invited = _instant(doc.get("invitationsSentAt"))
+    if first == "collecting" and invited is not None and created < invited <= moves[0][0]:
+        steps = [(created, "draft"), (invited, "collecting")]
+    for at, _, target in moves:
+        steps.append((max(at, steps[-1][0]), target))
+    return steps
+
+
 def _phase_timeline(doc: Doc) -> list[tuple[datetime, str]]:
     """``(from, phase)`` steps of one council, as far as its document tells."""
     created = _instant(doc.get("createdAt"))
     if created is None:
         return []
+    history = _history_timeline(doc, created)
+    if history is not None:
+        return history
     status = str(doc.get("coordinationStatus", "draft"))
     invited = _instant(doc.get("invitationsSentAt"))
     changed = _instant(doc.get("updatedAt")) or created
@@ -186,6 +220,11 @@ def confirmation_hours(docs: Iterable[Doc]) -> tuple[float, ...]:
             continue
         sent = _instant(doc.get("invitationsSentAt"))
         changed = _instant(doc.get("updatedAt"))
+        moves = _moves(doc)
+        confirmed = [at for at, _, target in moves if target == "confirmed"]
+        if confirmed:
+            invited = [at for at, source, target in moves if (source, target) == _INVITED]
+            sent, changed = (invited[0] if invited else sent), confirmed[-1]
         if sent is None or changed is None or changed < sent:
             continue
         hours.append((changed - sent).total_seconds() / 3600)

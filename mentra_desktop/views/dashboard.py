@@ -111,8 +111,8 @@ class Dashboard(QWidget):
     def _build(self) -> None:
         self.phase_card = ChartCard(
             "How many councils are in each phase, day by day?",
-            "Reconstructed from each council's creation, invitations and last change: the "
-            "cache keeps no phase history, so a passing phase between them is not shown.",
+            "From each council's audited phase moves (a council the platform sent without "
+            "its history: reconstructed from its creation, invitations and last change).",
             _plot(ZoneDateAxis(self.zone)),
         )
         phase_item = self.phase_card.plot.getPlotItem()
@@ -157,8 +157,8 @@ class Dashboard(QWidget):
 
         self.delay_card = ChartCard(
             "How long from invitation to confirmation?",
-            "Confirmed councils: from the invitations to the council's last change (its "
-            "confirmation unless it was edited since), in days.",
+            "Confirmed councils: from the invitations to the confirmation (the audited "
+            "moves; without them, the council's last change), in days.",
             _plot(),
         )
         delay_item = self.delay_card.plot.getPlotItem()

@@ -11,6 +11,15 @@ parses it for the routes that need Python values.
 ``menteeTimezone`` is the mentee's own IANA zone (``users.timezone``; null when they never
 set one), so a reader can show the mentee's local day.
 
+``phaseHistory`` is the council's audited phase moves, oldest first: ``{from, status,
+at, cause}`` for every ``audit_log`` entry whose ``before`` and ``after`` name two different
+``coordinationStatus`` values (:data:`PHASE_MOVES`). ``status`` is the phase entered
+(``from`` the one left),
+``cause`` the :class:`~mentra_platform.councils.phases.Trigger` that moved it (``override``
+for an admin's override). Before its first move a council was in that move's source
+phase since ``createdAt`` (a draft, for councils created through the API). Mentees read it
+empty (:func:`mentra_platform.councils.queries.for_reader`).
+
 Instants are rendered as ISO 8601 UTC with a ``Z`` and microseconds only when non-zero,
 booleans as JSON booleans, JSON columns embedded (``[]``/``{}`` when NULL).
 
@@ -73,6 +82,29 @@ every busy range of the mentor's connected calendars (``calendar_busy``,
 no council, e.g. calendar busy time added here with ``UNION ALL``), so a council never
 counts its own session. Both council documents (SQLite and PostgreSQL) and
 :func:`busy_ranges` (the worker's batches) read busy time from this relation only."""
+
+
+_CAUSE = (
+    "COALESCE({trigger}, CASE al.action WHEN 'council.confirmed' THEN 'confirm' "
+    "WHEN 'council.overridden' THEN 'override' WHEN 'council.cancelled' THEN 'cancel' "
+    "WHEN 'council.status_changed' THEN 'patch' ELSE al.action END)"
+)
+PHASE_MOVES = {
+    "sqlite": (
+        "FROM audit_log al WHERE al.council_id = c.id "
+        "AND json_extract(al.\"before\", '$.coordinationStatus') "
+        "<> json_extract(al.\"after\", '$.coordinationStatus')"
+    ),
+    "postgresql": (
+        "FROM audit_log al WHERE al.council_id IN (SELECT id FROM page) "
+        "AND al.\"before\"->>'coordinationStatus' <> al.\"after\"->>'coordinationStatus'"
+    ),
+}
+"""The audit entries that are phase moves, per dialect: both sides name a phase and they
+differ (a withdrawal that keeps the council confirmed names none before; its move back
+to collecting, when there is one, is audited on its own). Every move is audited with its
+cause: :func:`mentra_platform.coordination.service.advance`, the invitations, confirm,
+cancel and override endpoints, a PATCH of ``coordinationStatus``."""
 
 
 def _sqlite_time(col: str) -> str:
@@ -157,6 +189,10 @@ def _fields(obj: str, arr: str, t: Any, b: Any, js: Any) -> dict[str, str]:
             "'menteeEmail', (SELECT mu.email FROM users mu WHERE mu.id = c.mentee_id)"
         ),
         "registrant": f"{obj}('userId', ru.id, 'name', ru.full_name, 'email', ru.email)",
+        "move": (
+            f"{obj}('from', {{before}}, 'status', {{after}}, 'at', {t('al.at')}, 'cause', "
+            f"{_CAUSE.format(trigger='{trigger}')})"
+        ),
     }
 
 
@@ -208,11 +244,17 @@ def _build_sqlite() -> str:
     )
     slots = array(f["slot"], "FROM council_slots s WHERE s.council_id = c.id", "s.position")
     registrants = array(f["registrant"], _REGISTRANTS + "WHERE r.council_id = c.id", "r.id")
+    move = f["move"].format(
+        before="json_extract(al.\"before\", '$.coordinationStatus')",
+        after="json_extract(al.\"after\", '$.coordinationStatus')",
+        trigger="json_extract(al.\"after\", '$.trigger')",
+    )
+    history = array(move, PHASE_MOVES["sqlite"], "al.at, al.id")
     return (
         f"SELECT c.id, json_object({f['council']}, 'proposedTimeSlots', {slots}, "
         f"{f['council_rest']}, 'registrationCount', (SELECT count(*) FROM registrations r "
         f"WHERE r.council_id = c.id), {f['invite']}, 'registrants', {registrants}, "
-        f"'mentors', {mentors}) "
+        f"'phaseHistory', {history}, 'mentors', {mentors}) "
         f"FROM council_sessions c LEFT JOIN {horizon} h ON h.id = c.id WHERE c.id IN :ids"
     )
 
@@ -228,6 +270,11 @@ def _build_postgresql() -> str:
         return col if empty is None else f"COALESCE({col}, '{empty}'::json)"
 
     f = _fields("json_build_object", "json_build_array", _pg_time, b, js)
+    move = f["move"].format(
+        before="al.\"before\"->>'coordinationStatus'",
+        after="al.\"after\"->>'coordinationStatus'",
+        trigger="al.\"after\"->>'trigger'",
+    )
     return f"""
 WITH page AS (SELECT id FROM council_sessions WHERE id IN :ids),
 horizon AS (
@@ -267,16 +314,21 @@ regs AS (
     WHERE r.council_id IN (SELECT id FROM page) GROUP BY r.council_id),
 registrants AS (
     SELECT r.council_id AS id, json_agg({f["registrant"]} ORDER BY r.id) AS doc
-    {_REGISTRANTS}WHERE r.council_id IN (SELECT id FROM page) GROUP BY r.council_id)
+    {_REGISTRANTS}WHERE r.council_id IN (SELECT id FROM page) GROUP BY r.council_id),
+history AS (
+    SELECT al.council_id AS id, json_agg({move} ORDER BY al.at, al.id) AS doc
+    {PHASE_MOVES["postgresql"]} GROUP BY al.council_id)
 SELECT c.id, json_build_object({f["council"]},
     'proposedTimeSlots', COALESCE(slots.doc, '[]'::json), {f["council_rest"]},
     'registrationCount', COALESCE(regs.n, 0), {f["invite"]},
     'registrants', COALESCE(registrants.doc, '[]'::json),
+    'phaseHistory', COALESCE(history.doc, '[]'::json),
     'mentors', COALESCE(mentors.doc, '[]'::json)
 )::text
 FROM council_sessions c
 LEFT JOIN slots ON slots.id = c.id LEFT JOIN mentors ON mentors.id = c.id
 LEFT JOIN regs ON regs.id = c.id LEFT JOIN registrants ON registrants.id = c.id
+LEFT JOIN history ON history.id = c.id
 WHERE c.id IN (SELECT id FROM page)
 """
 

@@ -64,8 +64,9 @@ def for_reader(user: User, document: dict[str, Any]) -> dict[str, Any]:
     councils' calendars: mentors and mentees get it blanked.
     A mentee sees their council, its times and who their mentors are, but not the
     coordination behind it: the coordinator's notes, mentors' e-mail addresses, the
-    conflict notes mentors wrote for the coordinator and the mentors' busy times (their
-    other councils) are blanked (the fields stay, so the document keeps one shape).
+    conflict notes mentors wrote for the coordinator, the phase history and the mentors'
+    busy times (their other councils) are blanked (the fields stay, so the document keeps
+    one shape).
     ``menteeTimezone`` stays for every reader: the mentee reads their own, and a mentor
     meeting the mentee may see the mentee's local time (a zone, not an address).
     """
@@ -76,6 +77,7 @@ def for_reader(user: User, document: dict[str, Any]) -> dict[str, Any]:
     if user.role != Role.MENTEE:
         return document
     document["coordinatorNotes"] = ""
+    document["phaseHistory"] = []  # how the coordination went (deadlines, overrides)
     for mentor in document["mentors"]:
         mentor["email"] = ""
         mentor["conflictNotes"] = ""

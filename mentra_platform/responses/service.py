@@ -23,6 +23,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from mentra_desktop.models import (
+    AuditLog,
     CoordinationStatus,
     CouncilMentor,
     CouncilSession,
@@ -94,6 +95,19 @@ def send_invitations(
         council.mentor_response_deadline = None
     council.mark_invitations_sent(now)
     phases.move(council, CoordinationStatus.COLLECTING, phases.Trigger.INVITATIONS, now)
+    session.add(  # the phase history's first move (councils/documents.py: phaseHistory)
+        AuditLog(
+            actor_id=actor.id,
+            action="council.invitations_sent",
+            council_id=council.id,
+            before={"coordinationStatus": CoordinationStatus.DRAFT.value},
+            after={
+                "coordinationStatus": CoordinationStatus.COLLECTING.value,
+                "trigger": phases.Trigger.INVITATIONS.value,
+            },
+            at=now,
+        )
+    )
     for seat in council.mentors:
         invite_seat(session, settings, council, seat, seat.mentor, now)
     invited = [seat.mentor_id for seat in council.mentors]

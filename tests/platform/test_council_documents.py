@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mentra_desktop.models import (
+    AuditLog,
     CoordinationStatus,
     CouncilMentor,
     CouncilSession,
@@ -142,8 +143,33 @@ def _expected(session: Any, council: CouncilSession, settings: Any) -> dict[str,
             {"userId": u.id, "name": u.full_name, "email": u.email}
             for u in (session.get(User, r.user_id) for r in registrations)
         ],
+        "phaseHistory": _history(session, council),
         "mentors": mentors,
     }
+
+
+_CAUSES = {
+    "council.confirmed": "confirm",
+    "council.overridden": "override",
+    "council.cancelled": "cancel",
+    "council.status_changed": "patch",
+}
+
+
+def _history(session: Any, council: CouncilSession) -> list[dict[str, Any]]:
+    """Audit entries naming two different phases before and after, oldest first."""
+    moves = []
+    entries = session.scalars(
+        select(AuditLog).where(AuditLog.council_id == council.id).order_by(AuditLog.at, AuditLog.id)
+    )
+    for entry in entries:
+        source = (entry.before or {}).get("coordinationStatus")
+        target = (entry.after or {}).get("coordinationStatus")
+        if source is None or target is None or source == target:
+            continue
+        cause = (entry.after or {}).get("trigger") or _CAUSES.get(entry.action, entry.action)
+        moves.append({"from": source, "status": target, "at": _iso(entry.at), "cause": cause})
+    return moves
 
 
 def _same(actual: Any, expected: Any, path: str = "$") -> None:

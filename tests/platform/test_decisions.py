@@ -30,8 +30,16 @@ from mentra_desktop.models import (
 
 
 def _audit(live_server: Any, council_id: int) -> list[AuditLog]:
+    """The council's audit entries after its invitations (the decisions')."""
     with live_server.session() as s:
-        rows = list(s.scalars(select(AuditLog).where(AuditLog.council_id == council_id)))
+        rows = list(
+            s.scalars(
+                select(AuditLog).where(
+                    AuditLog.council_id == council_id,
+                    AuditLog.action != "council.invitations_sent",
+                )
+            )
+        )
         for r in rows:
             s.expunge(r)
         return rows

@@ -179,6 +179,18 @@ class RegistrantOut(ApiModel):
     email: str
 
 
+class PhaseMoveOut(ApiModel):
+    """One audited move of the council's phase."""
+
+    from_: CoordinationStatus = Field(alias="from", description="The phase left")
+    status: CoordinationStatus = Field(description="The phase entered")
+    at: datetime
+    cause: str = Field(
+        description="What moved it: invitations, patch, confirm, cancel, answer, deadline, "
+        "alternatives, withdrawal or override"
+    )
+
+
 class CouncilOut(ApiModel):
     id: int
     topic: str
@@ -228,6 +240,12 @@ class CouncilOut(ApiModel):
     registrants: list[RegistrantOut] = Field(
         default_factory=list,
         description="Registered mentees (ATTENDEEs), by registration; empty for non-staff",
+    )
+    phase_history: list[PhaseMoveOut] = Field(
+        default_factory=list,
+        description="The audited phase moves, oldest first (before the first, the council "
+        "was in that move's source phase, a draft, since createdAt); empty for mentees and "
+        "from a platform that predates it",
     )
     mentors: list[CouncilMentorOut]
 

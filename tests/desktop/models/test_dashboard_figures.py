@@ -165,3 +165,51 @@ def test_naive_instants_are_refused() -> None:
 def test_no_councils() -> None:
     figures = compute_figures([], NOW, BERLIN)
     assert figures.phases.days == () and figures.answer_rate == () and figures.load == ()
+
+
+def move(source: str, target: str, at: datetime, cause: str) -> dict[str, Any]:
+    return {"from": source, "status": target, "at": iso(at), "cause": cause}
+
+
+def test_phases_and_confirmation_from_the_phase_history() -> None:
+    """The audited moves, not createdAt/updatedAt: a phase passed through (selecting) is
+    counted on its days, and the confirmation is the move into confirmed even when the
+    council changed later (``updatedAt`` today)."""
+    doc = council(
+        6, "confirmed", day(9, 8), day(9), NOW, [seat(8, day(9, 12), True)], final=day(30)
+    )
+    doc["phaseHistory"] = [
+        move("draft", "collecting", day(9), "invitations"),
+        move("collecting", "selecting", day(12), "deadline"),
+        move("selecting", "confirmed", day(13, 15), "confirm"),
+    ]
+    figures = compute_figures([doc], NOW, BERLIN)
+    series = figures.phases
+    at = {d: i for i, d in enumerate(series.days)}
+    phase_on = {d: next(p for p, c in series.counts.items() if c[i]) for d, i in at.items()}
+    assert phase_on[date(2026, 11, 9)] == "collecting"
+    assert phase_on[date(2026, 11, 12)] == "selecting"
+    assert phase_on[date(2026, 11, 13)] == phase_on[date(2026, 11, 26)] == "confirmed"
+    assert figures.confirmation_hours == (4 * 24 + 6,)  # 9 Nov 09:00 → 13 Nov 15:00
+
+    # Without the history (an older platform) the same document falls back to its last
+    # change: confirmed only today, 17 days after the invitations.
+    legacy = compute_figures([dict(doc, phaseHistory=[])], NOW, BERLIN)
+    assert legacy.phases.counts["confirmed"][-2] == 0
+    assert legacy.confirmation_hours == (17 * 24 + 3,)
+
+
+def test_a_history_that_does_not_explain_the_phase_is_not_trusted() -> None:
+    """Invitations sent before they were audited: the first move leaves collecting (drawn
+    from invitationsSentAt); moves ending elsewhere than the current phase fall back."""
+    doc = council(7, "selecting", day(2, 8), day(3), NOW, [])
+    doc["phaseHistory"] = [move("collecting", "selecting", day(6), "deadline")]
+    series = compute_figures([doc], NOW, BERLIN).phases
+    at = {d: i for i, d in enumerate(series.days)}
+    assert series.counts["draft"][at[date(2026, 11, 2)]] == 1
+    assert series.counts["collecting"][at[date(2026, 11, 4)]] == 1
+    assert series.counts["selecting"][at[date(2026, 11, 6)]] == 1
+    stale = dict(doc, coordinationStatus="confirmed")  # a move the platform did not audit
+    series = compute_figures([stale], NOW, BERLIN).phases
+    assert series.counts["selecting"][at[date(2026, 11, 6)]] == 0  # reconstructed instead
+    assert series.counts["collecting"][at[date(2026, 11, 6)]] == 1
