@@ -25,6 +25,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import String, cast, select
@@ -381,9 +382,16 @@ def document(council: BatchCouncil, busy: dict[int, list[tuple[datetime, datetim
             )
             for seat in council.seats
         ],
-        "registrants": [],  # a default_factory would cost an inspect.signature per call
     }
-    return CouncilOut.model_construct(**fields)
+    return _blank_document().model_copy(update=fields)
+
+
+@cache
+def _blank_document() -> CouncilOut:
+    """An empty document to copy: ``model_construct`` computes every default again on each
+    call (an ``inspect.signature`` per ``default_factory``), a copy does not."""
+    nothing: dict[str, Any] = {}
+    return CouncilOut.model_construct(**nothing)
 
 
 def engine_request(
