@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from mentra_desktop.client.alert_times import readable
 from mentra_desktop.client.alerts import Alert
 from mentra_desktop.views import timefmt
 
@@ -80,7 +81,7 @@ class AlertListModel(QAbstractTableModel):
                 return QBrush(_MUTED)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             state = "acknowledged" if alert.acknowledged else "unread"
-            return f"{state}: {alert.label}, council {alert.council_text}, {alert.message}"
+            return f"{state}: {alert.label}, council {alert.council_text}, {self.message(alert)}"
         return None
 
     # --- content ---------------------------------------------------------------------------
@@ -114,6 +115,10 @@ class AlertListModel(QAbstractTableModel):
                 return row
         return None
 
+    def message(self, alert: Alert) -> str:
+        """The alert's message with its UTC instants in the coordinator's zone."""
+        return readable(alert.message, self._zone, alert.created_at)
+
     @property
     def unread(self) -> int:
         return sum(1 for a in self._all if not a.acknowledged)
@@ -132,7 +137,7 @@ class AlertListModel(QAbstractTableModel):
     def _tooltip(self, alert: Alert) -> str:
         lines = [
             f"<b>{_escape(alert.label)}</b> — {_escape(alert.council_text)}",
-            _escape(alert.message),
+            _escape(self.message(alert)),
             f"Raised {timefmt.local_long(alert.created_at, self._zone)}",
         ]
         if alert.acknowledged_at is not None:

@@ -10,20 +10,26 @@ reconnect after a night offline) is one message that counts them, never one per 
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
+from mentra_desktop.client.alert_times import readable
 from mentra_desktop.client.alerts import Alert
 from mentra_desktop.views.app import icon
+from mentra_desktop.views.timefmt import display_zone
 
 SHOW_MS = 8000
 
 
-def announcement(alerts: list[Alert]) -> tuple[str, str]:
-    """``(title, body)`` for ``alerts`` (newest first; at least one)."""
+def announcement(alerts: list[Alert], zone: tzinfo | None = None) -> tuple[str, str]:
+    """``(title, body)`` for ``alerts`` (newest first; at least one); instants in the
+    message are written in ``zone`` (the coordinator's by default)."""
     newest = alerts[0]
     if len(alerts) == 1:
-        return f"Alert: {newest.label}", f"{newest.council_text}: {newest.message}"
+        message = readable(newest.message, zone or display_zone(), newest.created_at)
+        return f"Alert: {newest.label}", f"{newest.council_text}: {message}"
     more = len(alerts) - 1
     body = f"Newest: {newest.label} ({newest.council_text}) and {more} more"
     return f"{len(alerts)} new alerts", body

@@ -186,7 +186,7 @@ class AlertsPanel(QWidget):
                 else "unread"
             )
             self.detail.setText(f"<b>{alert.label}</b> · {alert.council_text} · {state}<br>")
-            self.detail.setText(self.detail.text() + _escape(alert.message))
+            self.detail.setText(self.detail.text() + _escape(self.model.message(alert)))
         elif chosen:
             self.detail.setText(f"{len(chosen)} alerts selected")
         else:

@@ -26,6 +26,7 @@ from mentra_desktop.models import (
 )
 from mentra_desktop.scheduling.alternatives import Alternative
 from mentra_platform.alerts.service import raise_alert
+from mentra_platform.alerts.wording import utc_text
 from mentra_platform.coordination.service import advance, notice
 from mentra_platform.core.changes import record_change
 from mentra_platform.core.config import Settings
@@ -130,7 +131,7 @@ def send_alternatives(
         council_id=council.id,
         message=(
             f"No proposed time worked for \u201c{council.topic}\u201d; {len(starts)} alternative "
-            f"time(s) went to the mentors, answers close {iso(deadline)}"
+            f"time(s) went to the mentors, answers close {utc_text(deadline)}"
         ),
         now=now,
         details={"slots": starts, "deadline": iso(deadline)},

@@ -5,7 +5,7 @@ cancellation, and the invite sequence raised on every change. SQLite and Postgre
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from coordination_helpers import (
@@ -84,6 +84,10 @@ def test_a_slot_inside_the_preparation_notice_is_never_confirmed(
     assert c.coordination_status == P.RESCHEDULING
     assert c.slots and all(sl.starts_at >= later + timedelta(hours=24) for sl in c.slots)
     assert [a.kind.value for a in alerts(db, cid)] == ["no_feasible_slot", "alternatives_sent"]
+    # The message names the deadline in words (UTC); the details keep the exact instant.
+    sent = alerts(db, cid)[-1]
+    closes = datetime.fromisoformat(sent.details["deadline"].replace("Z", "+00:00"))
+    assert sent.message.endswith(f"answers close {closes:%a %d %b, %H:%M} UTC"), sent.message
 
 
 def test_deadline_confirms_with_the_minimum_and_names_the_silent_mentor(

@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
 from mentra_desktop.client.alerts import Alert
 from mentra_desktop.views.alerts_model import KIND, AlertListModel, compact_time
+from mentra_desktop.views.alerts_notifier import announcement
 from mentra_desktop.views.alerts_panel import AlertsPanel
 from mentra_desktop.views.desktop import Desktop
 
@@ -60,6 +62,19 @@ def test_model_rows_newest_first_unknown_kind_readable(qtmodeltester: ModelTeste
     assert compact_time(T0, zone, T0 + timedelta(hours=2)) == "10:00"
     assert compact_time(T0, zone, T0 + timedelta(days=2)) == "Thu 10:00"
     assert compact_time(T0, zone, T0 + timedelta(days=30)) == "26 Nov"
+
+
+def test_instants_in_messages_read_in_the_coordinators_zone() -> None:
+    zone = ZoneInfo("Europe/Berlin")
+    model = AlertListModel(zone=zone)
+    raw = "5 alternative time(s) went to the mentors, answers close 2026-11-26T21:41:59.067084Z"
+    alert = Alert(3, "alternatives_sent", 7, raw, T0)
+    model.set_alerts([alert])
+    assert model.message(alert).endswith("answers close Thu 26 Nov, 22:41 CET")
+    tooltip = model.index(0, KIND).data(Qt.ItemDataRole.ToolTipRole)
+    assert "22:41 CET" in tooltip and "2026-11-26T" not in tooltip
+    _title, body = announcement([alert], zone)
+    assert body == "#7: " + model.message(alert)
 
 
 def test_alerts_arrive_live_jump_to_council_and_acknowledge(
