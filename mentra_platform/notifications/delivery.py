@@ -122,7 +122,7 @@ def _claim(
             )
         }
         jobs = []
-        shared: SharedParts = {}
+        shared = SharedParts()
         # One flush at the commit: the renders below would otherwise flush the claimed rows
         # before each of their queries.
         with session.no_autoflush:

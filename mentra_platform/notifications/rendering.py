@@ -11,7 +11,7 @@ carries a stale time or SEQUENCE.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
 from html import escape
@@ -144,8 +144,14 @@ def to_html(text: str) -> str:
     )
 
 
-SharedParts = dict[tuple[int, str, int], bytes]
-"""Invites already built in one delivery batch, by (council, METHOD, SEQUENCE)."""
+@dataclass
+class SharedParts:
+    """What every recipient of a council gets alike, built once per delivery batch."""
+
+    invites: dict[tuple[int, str, int], bytes] = field(default_factory=dict)
+    """Calendar invites by (council, METHOD, SEQUENCE)."""
+    preparation: dict[tuple[int, bool], str] = field(default_factory=dict)
+    """Preparation sections by (council, the reader is one of its mentors)."""
 
 
 def render(
@@ -157,8 +163,10 @@ def render(
 ) -> Rendered:
     """Render ``note`` for its recipient as of ``now``.
 
-    ``shared`` (one dict per delivery batch) keeps what every recipient of a council gets
-    alike — the calendar invite — so it is built once per council, not once per message."""
+    ``shared`` (one per delivery batch) keeps what every recipient of a council gets alike
+    — the calendar invite, the preparation section of mentors and of mentees — so it is
+    built once per council, not once per message (the batch is one transaction: the
+    council cannot change in between)."""
     user = session.get(User, note.recipient_id)
     if user is None:
         raise LookupError(f"recipient {note.recipient_id} does not exist")
@@ -174,13 +182,18 @@ def render(
         elif when:  # the invitation lists each slot locally with its links: add UTC
             parts.append("\n".join(when[:1] + when[2::2]).replace("    = ", "  "))
         if note.kind in WITH_PREPARATION:
-            prep = preparation_text(session, council, user.id)
+            mentor = any(cm.mentor_id == user.id for cm in council.mentors)
+            prep = shared.preparation.get((council.id, mentor)) if shared else None
+            if prep is None:
+                prep = preparation_text(session, council, user.id)
+                if shared is not None:
+                    shared.preparation[(council.id, mentor)] = prep
             if prep:
                 parts.append(prep)
         method = _invite_method(note, council)
         if method is not None:
             key = (council.id, method, council.invite_sequence)
-            invite = shared.get(key) if shared is not None else None
+            invite = shared.invites.get(key) if shared is not None else None
             if invite is None:
                 invite = build_invite(
                     invite_facts(session, settings, council),
@@ -189,7 +202,7 @@ def render(
                     now=now,
                 )
                 if shared is not None:
-                    shared[key] = invite
+                    shared.invites[key] = invite
     text = "\n\n".join(p for p in parts if p) + "\n"
     return Rendered(
         notification_id=note.id,
