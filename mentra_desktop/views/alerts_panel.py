@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,10 +35,21 @@ if TYPE_CHECKING:
     from mentra_desktop.views.main_window import MainWindow
 
 
+NARROW = 250
+"""Below this table width (px) the Raised column gives way (the tooltip still says when)."""
+
+
 class _AlertTable(QTableView):
-    """Enter opens the current alert's council (a table would move down a row)."""
+    """Enter opens the current alert's council (a table would move down a row); in a
+    narrow dock the Raised column hides, so what happened keeps its room."""
 
     open_requested = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        narrow = event.size().width() < NARROW
+        if self.isColumnHidden(RAISED) != narrow:
+            self.setColumnHidden(RAISED, narrow)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -68,6 +79,8 @@ class AlertsPanel(QWidget):
     def _build(self) -> None:
         self.unread_label = QLabel("No alerts yet")
         self.unread_label.setObjectName("alertsUnread")
+        self.unread_label.setWordWrap(True)  # a narrow dock wraps it rather than clip it
+        self.unread_label.setMinimumWidth(1)
         self.unread_only = QCheckBox("Unread only")
         self.unread_only.setAccessibleName("Show unread alerts only")
         self.unread_only.toggled.connect(self.model.set_unread_only)
@@ -88,6 +101,8 @@ class AlertsPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(18)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)  # "What happ…", not "hap"
         header.setSectionResizeMode(UNREAD, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(UNREAD, 20)
         header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.Stretch)

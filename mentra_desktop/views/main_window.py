@@ -61,6 +61,9 @@ from mentra_desktop.views.tz_overlay import TimeZoneOverlay
 from mentra_desktop.views.window_shell import WindowShell
 
 ACCEPTED = QDialog.DialogCode.Accepted.value
+DOCK_SHARE = 0.27
+DOCK_WIDTHS = (260, 360)
+"""The alerts dock's first width: this share of the window, within these pixels."""
 """``QDialog.finished`` carries the result code as a plain int."""
 
 
@@ -129,6 +132,7 @@ class MainWindow(WindowShell):
         self._state_restored = False
         self._loaded = False
         self._split_pending = False
+        self._dock_pending = False
         self.closing = False
         self._build_menus()
         self._connect()
@@ -270,6 +274,8 @@ class MainWindow(WindowShell):
         state = s.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
+        else:
+            self._dock_pending = True
         self._state_restored = True
         for key, tabs in (("window/page", self.pages), ("window/details", self.details)):
             index = _int_or_none(s.value(key))
@@ -288,11 +294,29 @@ class MainWindow(WindowShell):
             splitter.setSizes([int(total * 0.6), int(total * 0.4)])
         self._split_pending = False
 
+    def _default_dock_width(self) -> None:
+        """The alerts dock at :data:`DOCK_SHARE` of the window (within
+        :data:`DOCK_WIDTHS`); the councils page keeps its minimum, so on a narrow screen
+        the dock gets what is left. Applied once the window is shown (before, the dock
+        area has no size to give)."""
+        dock = self.alerts_dock
+        if dock is None or not self.isVisible():
+            self._dock_pending = True
+            return
+        self._dock_pending = False
+        if dock.isFloating() or dock.isHidden():
+            return
+        low, high = DOCK_WIDTHS
+        width = max(low, min(high, int(self.width() * DOCK_SHARE)))
+        self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._split_pending:  # no saved layout: split the real window size
             self._default_split(self.splitter)
             self._default_split(self.bottom)
+        if self._dock_pending:  # no saved layout: give the alerts dock a readable width
+            self._default_dock_width()
 
     def reset_layout(self) -> None:
         """The layout of a first start (window size kept): splitters, columns, sort, the
@@ -306,6 +330,7 @@ class MainWindow(WindowShell):
             self.alerts_dock.setFloating(False)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.alerts_dock)
             self.alerts_dock.show()
+            self._default_dock_width()
 
     def save_settings(self) -> None:
         s = self.settings

@@ -207,6 +207,8 @@ def _legend_chip(kind: str) -> QLabel:
     swatch = palette.ANSWER[kind]
     label = QLabel(swatch.label)
     label.setObjectName("legendChip")
+    label.setWordWrap(True)  # "Busy elsewhere" takes two lines when the alerts dock is wide
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setStyleSheet(
         f"background: {swatch.background.name()}; color: {swatch.foreground.name()};"
         "border-radius: 4px; padding: 2px 8px;"

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
 from mentra_desktop.client.alerts import Alert
-from mentra_desktop.views.alerts_model import KIND, AlertListModel, compact_time
+from mentra_desktop.views.alerts_model import KIND, RAISED, AlertListModel, compact_time
 from mentra_desktop.views.alerts_notifier import announcement
 from mentra_desktop.views.alerts_panel import AlertsPanel
 from mentra_desktop.views.desktop import Desktop
@@ -136,3 +136,22 @@ def test_acknowledged_offline_is_delivered_on_reconnect(
     proxy.restore()
     qtbot.waitUntil(lambda: alert_id not in _open_ids(platform), timeout=15_000)
     qtbot.waitUntil(lambda: desktop.outbox.pending_count() == 0, timeout=5000)
+
+
+def test_dock_opens_readable_and_degrades_when_narrow(qtbot: Any, open_app: Any) -> None:
+    """No saved layout: the dock starts at a readable width (not squeezed to the minimum
+    the councils page leaves); made narrow, the Raised column gives way and the header
+    elides rather than clip."""
+    desktop = open_app(stream=False)
+    window = desktop.window
+    dock = window.alerts_dock
+    panel = _panel(desktop)
+    qtbot.waitUntil(lambda: dock.width() >= 300)  # 27 % of 1280 px, within 260–360
+    assert not panel.table.isColumnHidden(RAISED)
+    header = panel.table.horizontalHeader()
+    assert header.textElideMode() == Qt.TextElideMode.ElideRight
+    window.resizeDocks([dock], [160], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: panel.table.isColumnHidden(RAISED))
+    assert panel.unread_label.wordWrap()
+    window.resizeDocks([dock], [320], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: not panel.table.isColumnHidden(RAISED))
