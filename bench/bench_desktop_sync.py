@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +111,45 @@ def _measure(db_url: str, tmp: Path, summaries: bool, run: int) -> dict[str, Any
     return dict(json.loads(done.stdout))
 
 
+def add_phase_history(db_url: str) -> int:
+    """Give every bulk council (ids from 100,000) three audited phase moves (invitations,
+    deadline, confirmation: the longest ordinary history) so the documents carry their
+    ``phaseHistory`` as in production; returns the rows added. Called by
+    :func:`bench.bench_platform.build`, so every bench over the bulk councils has it."""
+    from sqlalchemy import create_engine, insert, select
+
+    from mentra_desktop.models import AuditLog, CouncilSession
+
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(CouncilSession.id, CouncilSession.created_at).where(CouncilSession.id >= 100_000)
+        ).all()
+        moves = []
+        for cid, created in rows:
+            for step, (source, target, cause) in enumerate(
+                (
+                    ("draft", "collecting", "invitations"),
+                    ("collecting", "selecting", "deadline"),
+                    ("selecting", "confirmed", "confirm"),
+                )
+            ):
+                moves.append(
+                    {
+                        "action": "council.phase_changed",
+                        "council_id": cid,
+                        "reason": "",
+                        "before": {"coordinationStatus": source},
+                        "after": {"coordinationStatus": target, "trigger": cause},
+                        "at": created + timedelta(hours=2 + 36 * step),
+                    }
+                )
+        if moves:
+            conn.execute(insert(AuditLog), moves)
+    engine.dispose()
+    return len(moves)
+
+
 def _row(name: str, runs: list[dict[str, Any]]) -> list[str]:
     seconds = statistics.median(r["seconds"] for r in runs)
     cpu = statistics.median(r["cpu_seconds"] for r in runs)
@@ -136,7 +175,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         db_url = f"sqlite:///{tmp / 'platform.db'}"
-        build(db_url)
+        build(db_url)  # the bulk councils with their phase history (add_phase_history)
         for summaries, label in ((False, "cache only"), (True, "with grid summaries")):
             runs = [_measure(db_url, tmp, summaries, n) for n in range(RUNS)]
             for line in _row(label, runs):

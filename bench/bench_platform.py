@@ -193,6 +193,9 @@ def build(url: str) -> None:
         seed_demo(session, password_hasher(settings))
     db.dispose()
     _bulk_councils(url, N_COUNCILS)
+    from bench.bench_desktop_sync import add_phase_history  # documents carry phaseHistory
+
+    add_phase_history(url)
 
 
 def _free_port() -> int:
