@@ -26,6 +26,7 @@ claimed, so a mismatch means a bug, and the batch is rolled back).
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    JSON,
+    Enum,
     Integer,
     String,
     Table,
@@ -264,15 +267,45 @@ def _postgres(session: Session) -> bool:
 
 
 def _insert_many(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """One multi-row INSERT per thousand rows. On PostgreSQL a plain executemany sends a
-    statement per row; asking for the keys back makes SQLAlchemy batch the rows
-    ("insertmanyvalues"). SQLite's executemany already runs in C."""
+    """Insert ``rows`` (dicts with the same keys) in one statement.
+
+    SQLite's executemany already runs in C. On PostgreSQL a plain executemany sends a
+    statement per row, and a multi-row ``VALUES`` list makes psycopg parse a statement of
+    thousands of placeholders; so one array per column goes in as a parameter and
+    ``unnest`` turns the arrays back into rows: a short statement whatever the batch."""
     if not rows:
         return
-    if _postgres(session):
-        session.execute(insert(table).returning(*table.primary_key.columns), rows).all()
-    else:
+    if not _postgres(session):
         session.execute(insert(table), rows)
+        return
+    dialect = session.get_bind().dialect
+    names = list(rows[0])
+    for col in table.columns:
+        if col.name in names or col.default is None:
+            continue
+        if not col.default.is_scalar:
+            raise ValueError(f"{table.name}.{col.name} has a computed default: give it")
+        names.append(col.name)
+        for row in rows:
+            row.setdefault(col.name, col.default.arg)  # type: ignore[attr-defined]
+    arrays: dict[str, list[Any]] = {}
+    casts = []
+    for i, name in enumerate(names):
+        col = table.c[name]
+        values = [row[name] for row in rows]
+        if isinstance(col.type, JSON):
+            values = [None if v is None else json.dumps(v) for v in values]
+        elif isinstance(col.type, Enum):
+            values = [None if v is None else getattr(v, "value", v) for v in values]
+        arrays[f"c{i}"] = values
+        casts.append(f"CAST(:c{i} AS {col.type.compile(dialect=dialect)}[])")
+    session.execute(
+        text(
+            f"INSERT INTO {table.name} ({', '.join(names)}) "
+            f"SELECT * FROM unnest({', '.join(casts)})"
+        ),
+        arrays,
+    )
 
 
 def _append_changes(session: Session, events: list[dict[str, Any]]) -> dict[int, int]:
