@@ -36,17 +36,13 @@ from typing import Any, cast
 from sqlalchemy import (
     JSON,
     Enum,
-    Integer,
-    String,
     Table,
     bindparam,
-    column,
     func,
     insert,
     select,
     text,
     update,
-    values,
 )
 from sqlalchemy.orm import Session
 
@@ -392,50 +388,44 @@ def _confirm_councils(
         for w in written
     ]
     t = _COUNCILS
-    if _postgres(session):  # one statement: UPDATE … FROM (VALUES …)
-        v = values(
-            column("b_id", Integer),
-            column("b_version", Integer),
-            column("b_slot", Integer),
-            column("b_link", String),
-            column("b_sequence", Integer),
-            column("b_seq", Integer),
-            name="v",
-        ).data([tuple(r.values()) for r in rows])
-        stmt = (
-            update(t)
-            .where(t.c.id == v.c.b_id, t.c.version == v.c.b_version)
-            .values(
-                final_slot_id=v.c.b_slot,
-                video_link=v.c.b_link,
-                invite_sequence=v.c.b_sequence,
-                change_seq=v.c.b_seq,
-            )
+    if _postgres(session):  # one statement, one array per column (see _insert_many)
+        arrays = {name: [r[name] for r in rows] for name in rows[0]}
+        result = session.execute(
+            text(
+                "UPDATE council_sessions c SET coordination_status = :status, "
+                "final_time_confirmed = TRUE, updated_at = :stamp, version = c.version + 1, "
+                "final_slot_id = v.b_slot, video_link = v.b_link, "
+                "invite_sequence = v.b_sequence, change_seq = v.b_seq "
+                "FROM unnest(CAST(:b_id AS INTEGER[]), CAST(:b_version AS INTEGER[]), "
+                "CAST(:b_slot AS INTEGER[]), CAST(:b_link AS TEXT[]), "
+                "CAST(:b_sequence AS INTEGER[]), CAST(:b_seq AS INTEGER[])) "
+                "AS v(b_id, b_version, b_slot, b_link, b_sequence, b_seq) "
+                "WHERE c.id = v.b_id AND c.version = v.b_version"
+            ),
+            {**arrays, "status": P.CONFIRMED.value, "stamp": stamp},
         )
-        params: list[dict[str, Any]] | dict[str, Any] = {}
-    else:
-        stmt = (
-            update(t)
-            .where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
-            .values(
-                final_slot_id=bindparam("b_slot"),
-                video_link=bindparam("b_link"),
-                invite_sequence=bindparam("b_sequence"),
-                change_seq=bindparam("b_seq"),
-            )
+        _check_count(getattr(result, "rowcount", -1), len(rows))
+        return
+    stmt = (
+        update(t)
+        .where(t.c.id == bindparam("b_id"), t.c.version == bindparam("b_version"))
+        .values(
+            final_slot_id=bindparam("b_slot"),
+            video_link=bindparam("b_link"),
+            invite_sequence=bindparam("b_sequence"),
+            change_seq=bindparam("b_seq"),
+            coordination_status=P.CONFIRMED,
+            final_time_confirmed=True,
+            updated_at=stamp,
+            version=t.c.version + 1,
         )
-        params = rows
-    stmt = stmt.values(
-        coordination_status=P.CONFIRMED,
-        final_time_confirmed=True,
-        updated_at=stamp,
-        version=t.c.version + 1,
     )
-    result = session.connection().execute(stmt, params)
-    if result.rowcount not in (-1, len(rows)):
-        raise RuntimeError(
-            f"{len(rows) - result.rowcount} confirmed council(s) changed while claimed"
-        )
+    _check_count(session.connection().execute(stmt, rows).rowcount, len(rows))
+
+
+def _check_count(updated: int, expected: int) -> None:
+    if updated not in (-1, expected):
+        raise RuntimeError(f"{expected - updated} confirmed council(s) changed while claimed")
 
 
 __all__ = ["Confirmation", "Staged", "finish_confirmations", "stage_confirmations"]

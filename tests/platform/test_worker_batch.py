@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from coordination_helpers import T0, make_council, settings_for
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from mentra_desktop.models import (
+    ChangeEvent,
     CoordinationStatus,
     CouncilMentor,
     CouncilSession,
@@ -156,10 +157,23 @@ def test_councils_of_one_batch_never_book_a_mentor_twice(db: Database, database_
             for answers in ([A, A, U], [A, A, U], [A, A, U])
         ]
         s.commit()
+        before = {
+            c.id: c.version
+            for c in s.scalars(select(CouncilSession).where(CouncilSession.id.in_(ids)))
+        }
     report = run_pass(db, settings, deadline + timedelta(minutes=1), deliver_messages=False)
     assert report.errors == 0
     with db.read() as s:
         councils = [s.get_one(CouncilSession, cid) for cid in ids]
+        # Sync, SSE and ETags see the bulk confirmation: the council's cursor is its
+        # council.confirmed event, its version moved.
+        for c in councils[:2]:
+            event = s.scalar(
+                select(func.max(ChangeEvent.seq)).where(
+                    ChangeEvent.council_id == c.id, ChangeEvent.kind == "council.confirmed"
+                )
+            )
+            assert c.change_seq == event and c.version > before[c.id]
         finals = [next((sl for sl in c.slots if sl.id == c.final_slot_id), None) for c in councils]
         assert [c.coordination_status for c in councils[:2]] == [P.CONFIRMED, P.CONFIRMED]
         assert finals[0] is not None and finals[1] is not None
