@@ -3,10 +3,12 @@ books one mentor twice, also between councils of one batch. SQLite and PostgreSQ
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
+import pytest
 from coordination_helpers import T0, make_council, settings_for
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from mentra_desktop.models import (
     ChangeEvent,
@@ -25,9 +27,10 @@ from mentra_platform.coordination.batch_inputs import (
     load_batch,
 )
 from mentra_platform.coordination.engine import decide
-from mentra_platform.coordination.service import notice
-from mentra_platform.coordination.worker import run_pass
-from mentra_platform.core.db import Database
+from mentra_platform.coordination.service import OPEN, confirm_slot, notice
+from mentra_platform.coordination.worker import PassReport, decide_deadlines, run_pass
+from mentra_platform.core.db import Database, make_database
+from mentra_platform.councils.phases import Trigger
 
 P = CoordinationStatus
 A, T, U = "available", "tentative", "unavailable"
@@ -189,3 +192,123 @@ def test_councils_of_one_batch_never_book_a_mentor_twice(db: Database, database_
     for i, (m, s1, e1) in enumerate(sessions):
         for m2, s2, e2 in sessions[i + 1 :]:
             assert not (m == m2 and s1 < e2 and s2 < e1), "double-booked"
+
+
+def test_concurrent_workers_never_book_a_mentor_twice(db: Database, database_url: str) -> None:
+    """Sixteen councils with the same three mentors at the same three times, everyone
+    available, two workers at once in batches of four: whichever plans first, exactly three
+    councils are confirmed, one per time, and the rest are not. On PostgreSQL the second
+    worker finds the first one's bookings when it takes the mentors' locks and plans
+    again."""
+    settings = settings_for(database_url)
+    deadline = T0 + timedelta(hours=48)
+    start = T0 + timedelta(days=30)
+    with db.write() as s:
+        ids = [
+            make_council(
+                s,
+                [10, 11, 12],
+                start=start,
+                deadline=deadline,
+                answers={m: [A, A, A] for m in (10, 11, 12)},
+            )[0]
+            for _ in range(16)
+        ]
+        s.commit()
+    barrier = threading.Barrier(2)
+    errors: list[int] = []
+
+    def work() -> None:
+        own = make_database(settings)
+        try:
+            barrier.wait()
+            report = PassReport()
+            decide_deadlines(own, settings, deadline + timedelta(minutes=1), report, batch=4)
+            errors.append(report.errors)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == [0, 0]
+    with db.read() as s:
+        confirmed = s.execute(
+            select(CouncilSession.id, CouncilSlot.position)
+            .join(CouncilSlot, CouncilSlot.id == CouncilSession.final_slot_id)
+            .where(
+                CouncilSession.id.in_(ids),
+                CouncilSession.coordination_status == P.CONFIRMED,
+            )
+        ).all()
+        open_left = s.scalar(
+            select(func.count()).where(
+                CouncilSession.id.in_(ids), CouncilSession.coordination_status.in_(OPEN)
+            )
+        )
+    assert sorted(pos for _, pos in confirmed) == [0, 1, 2]
+    assert open_left == 16 - 3  # the others went on to alternatives (rescheduling)
+
+
+def test_a_booking_committed_while_a_batch_plans_makes_it_plan_again(
+    db: Database, database_url: str
+) -> None:
+    """PostgreSQL: a coordinator's confirmation holds the mentors' locks while a worker
+    plans its batch on what was committed before. The worker's plan takes the same time;
+    when it gets the locks it finds the new booking, plans again and takes the next time."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite's write lock keeps the worker out from its first read")
+    settings = settings_for(database_url)
+    deadline = T0 + timedelta(hours=48)
+    start = T0 + timedelta(days=30)
+    now = deadline + timedelta(minutes=1)
+    with db.write() as s:
+        booked, booked_slots = make_council(
+            s, [10, 11, 12], start=start, deadline=deadline + timedelta(days=1)
+        )
+        batch, _ = make_council(
+            s,
+            [10, 11, 12],
+            start=start,
+            deadline=deadline,
+            answers={m: [A, A, U] for m in (10, 11, 12)},
+        )
+        s.commit()
+    done: list[PassReport] = []
+
+    def work() -> None:
+        own = make_database(settings)
+        try:
+            report = PassReport()
+            decide_deadlines(own, settings, now, report)
+            done.append(report)
+        finally:
+            own.dispose()
+
+    worker = threading.Thread(target=work)
+    with db.write() as s:
+        council = s.get_one(CouncilSession, booked)
+        confirm_slot(s, council, booked_slots[0], [10, 11, 12], Trigger.CONFIRM, "by hand", now)
+        worker.start()
+        waiting = 0
+        for _ in range(400):  # until the worker waits for the mentors' locks (≤ 20 s)
+            with db.probe_engine.connect() as probe:  # its own snapshot of the activity
+                waiting = probe.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND datname = current_database()"
+                    )
+                )
+            if waiting:
+                break
+            worker.join(timeout=0.05)
+        assert waiting, "the worker never waited for the mentors"
+        s.commit()
+    worker.join(timeout=60)
+    assert done and done[0].errors == 0
+    with db.read() as s:
+        c = s.get_one(CouncilSession, batch)
+        final = next(sl for sl in c.slots if sl.id == c.final_slot_id)
+    assert c.coordination_status == P.CONFIRMED and final.position == 1
