@@ -92,6 +92,15 @@ LAST = [
     "Alvarez", "Brennan", "Chen", "Dubois", "Eze", "Fischer", "Gupta", "Haddad", "Ito",
     "Jansen", "Kowalski", "Larsen", "Moreau", "Nakamura", "Osei", "Petrov", "Quinn", "Rossi",
 ]  # fmt: skip
+
+
+def _headline_words(tag: str) -> str:
+    """A demo headline's first words: 'ux design' reads "UX design", 'devops' "DevOps"."""
+    spelled = {"ux": "UX", "devops": "DevOps"}
+    words = [spelled.get(w, w) for w in tag.split()]
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
+
+
 EXPERTISE = [
     "product management", "fundraising", "machine learning", "data engineering",
     "go-to-market", "marketing", "sales", "ux design", "leadership", "career change",
@@ -206,7 +215,7 @@ def seed_demo(session: Session, hasher: PasswordHasher, now: datetime | None = N
         tags = rng.sample(EXPERTISE, k=rng.randint(2, 4))
         profiles[uid] = MentorProfile(
             user_id=uid,
-            headline=f"{tags[0].title()} mentor",
+            headline=f"{_headline_words(tags[0])} mentor",
             expertise=tags,
             seniority=rng.randint(1, 5),
             timezone=tz,
