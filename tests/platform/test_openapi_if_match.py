@@ -19,8 +19,11 @@ SKIP = {
     ("post", "/api/v1/me/notifications/{notification_id}/read"),
     ("patch", "/api/v1/me/notification-settings"),
     ("post", "/api/v1/alerts/{alert_id}/acknowledge"),
+    ("post", "/api/v1/mentors/{mentor_id}/calendars"),
+    ("delete", "/api/v1/mentors/{mentor_id}/calendars/{calendar_id}"),
+    ("post", "/api/v1/mentors/{mentor_id}/calendars/refresh"),
 }
-"""Writes with no council behind them."""
+"""Writes with no council behind them (calendar connections belong to a mentor)."""
 
 BODIES: dict[tuple[str, str], Any] = {
     ("post", "/api/v1/councils"): "create",
