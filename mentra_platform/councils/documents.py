@@ -360,7 +360,10 @@ def _build_postgresql() -> str:
     """Set-wise aggregation (hash joins over the page), far cheaper on PostgreSQL than
     thousands of correlated subqueries; each object written as JSON text
     (:func:`_pg_object`), each array as ``string_agg`` of its objects — the same bytes as
-    ``json_build_object``/``json_agg``, without their per-value costs."""
+    ``json_build_object``/``json_agg``, without their per-value costs. A page's 25,000
+    answers are aggregated from one subquery sorted by mentor and slot (a sorted subquery
+    is never flattened, so ``string_agg`` takes its rows in that order) rather than one
+    sort per mentor."""
     f = _fields()
 
     def agg(obj: str, order: str) -> str:
@@ -393,13 +396,11 @@ def _build_postgresql() -> str:
     )
     return f"""
 WITH page AS (SELECT id FROM council_sessions WHERE id IN :ids),
-horizon AS (
-    SELECT c.id, c.created_at AS lo, max(s.ends_at) + interval '{BUSY_HORIZON_DAYS} days' AS hi
-    FROM page JOIN council_sessions c ON c.id = page.id
-    JOIN council_slots s ON s.council_id = c.id GROUP BY c.id, c.created_at),
 seats AS MATERIALIZED (
-    SELECT cm.id, cm.council_id, cm.mentor_id, horizon.lo, horizon.hi
-    FROM horizon JOIN council_mentors cm ON cm.council_id = horizon.id),
+    SELECT cm.id, cm.council_id, cm.mentor_id, c.created_at AS lo, (SELECT max(s.ends_at)
+        FROM council_slots s WHERE s.council_id = c.id) + interval '{BUSY_HORIZON_DAYS} days' AS hi
+    FROM council_sessions c JOIN council_mentors cm ON cm.council_id = c.id
+    WHERE c.id IN :ids),
 bookings AS MATERIALIZED (
     SELECT b.mentor_id, b.council_id, b.starts_at, b.ends_at, {busy_doc} AS doc
     FROM ({BUSY_TIME}) b
@@ -413,9 +414,10 @@ busy AS (
         AND b.ends_at > seats.lo AND b.starts_at < seats.hi
     GROUP BY seats.id),
 answers AS (
-    SELECT a.council_mentor_id AS id, {agg(_pg_object(f["answer"]), "a.slot_id")} AS doc
-    FROM council_slot_answers a JOIN council_mentors cm ON cm.id = a.council_mentor_id
-    WHERE cm.council_id IN (SELECT id FROM page) GROUP BY a.council_mentor_id),
+    SELECT q.id, '[' || string_agg(q.doc, ', ') || ']' AS doc FROM (
+        SELECT a.council_mentor_id AS id, {_pg_object(f["answer"])} AS doc
+        FROM council_slot_answers a JOIN council_mentors cm ON cm.id = a.council_mentor_id
+        WHERE cm.council_id IN :ids ORDER BY a.council_mentor_id, a.slot_id) q GROUP BY q.id),
 mentors AS (
     SELECT cm.council_id AS id, {agg(mentor, "cm.id")} AS doc
     {_MENTOR_JOINS} LEFT JOIN answers ON answers.id = cm.id LEFT JOIN busy ON busy.id = cm.id
