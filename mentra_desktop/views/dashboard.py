@@ -323,9 +323,10 @@ class Dashboard(QWidget):
         if middle is None:
             self.delay_median.hide()
         else:
+            # Shown first: pyqtgraph's label ignores a new format while its line is hidden.
+            self.delay_median.show()
             self.delay_median.setPos(middle)
             self.delay_median.label.setFormat(f"median {middle:.1f} d")
-            self.delay_median.show()
         self.delay_card.plot.setXRange(0, edges[-1], padding=0.02)
         self.delay_card.plot.setYRange(0, max([*counts, 1]) * 1.15, padding=0)
 
@@ -340,6 +341,10 @@ class Dashboard(QWidget):
         axis = self.load_card.plot.getPlotItem().getAxis("left")
         axis.setTicks([[(float(i), m.name) for i, m in enumerate(loads)], []])
         top = max((m.total for m in loads), default=1)
+        # Sessions are whole numbers: one tick per session (every other one past 12).
+        self.load_card.plot.getPlotItem().getAxis("bottom").setTickSpacing(
+            major=1.0 if top <= 12 else 2.0, minor=1.0
+        )
         self.load_card.plot.setXRange(0, top + 0.5, padding=0)
         self.load_card.plot.setYRange(-0.6, max(len(loads), 4) - 0.4, padding=0)
         others = figures.mentors_with_sessions - len(loads)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
+from statistics import median
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,14 @@ def test_charts_follow_the_platform_live(qtbot: Any, open_app: Any, platform: An
                 1 for m in doc["mentors"] if m["attending"] and m["mentorId"] == top.mentor_id
             )
     assert seats == top.total
+    # The median line names its value even when it was hidden before this drawing (as on
+    # the first one): pyqtgraph's label skips a new format while its line is hidden.
+    days = [h / 24 for h in figures.confirmation_hours]
+    dashboard.delay_median.hide()
+    dashboard.delay_median.label.setText("stale")
+    dashboard._update_delay(figures)
+    assert days and dashboard.delay_median.isVisible()
+    assert dashboard.delay_median.label.toPlainText() == f"median {median(days):.1f} d"
 
     # Another coordinator cancels a collecting council: the dashboard redraws by itself.
     council = next(doc for doc in items if doc["coordinationStatus"] == "collecting")
