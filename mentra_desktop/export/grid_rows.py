@@ -14,17 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from mentra_desktop.models.council_summary import parse_instant, summarize
+from mentra_desktop.models.councils import PHASE_ORDER
 
 Summary = dict[str, Any]
-PHASES = (
-    "draft",
-    "collecting",
-    "selecting",
-    "needs_alternatives",
-    "rescheduling",
-    "confirmed",
-    "cancelled",
-)
+PHASES = PHASE_ORDER
 
 
 def haystack(summary: Mapping[str, Any]) -> str:

@@ -52,6 +52,19 @@ class CoordinationStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+PHASE_ORDER: tuple[str, ...] = (
+    CoordinationStatus.DRAFT.value,
+    CoordinationStatus.COLLECTING.value,
+    CoordinationStatus.SELECTING.value,
+    CoordinationStatus.NEEDS_ALTERNATIVES.value,
+    CoordinationStatus.RESCHEDULING.value,
+    CoordinationStatus.CONFIRMED.value,
+    CoordinationStatus.CANCELLED.value,
+)
+"""Every phase in the order a council moves through them: the display order of charts,
+exports and filters (the enum's own order is the column's history, not this)."""
+
+
 class AvailabilityResponse(enum.StrEnum):
     PENDING = "pending"
     AVAILABLE = "available"

@@ -30,15 +30,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-PHASES = (
-    "draft",
-    "collecting",
-    "selecting",
-    "needs_alternatives",
-    "rescheduling",
-    "confirmed",
-    "cancelled",
-)
+from mentra_desktop.models.councils import PHASE_ORDER
+
+PHASES = PHASE_ORDER
 MAX_DAYS = 120
 """The phase chart covers at most the last 120 days."""
 QUICK = timedelta(hours=48)
