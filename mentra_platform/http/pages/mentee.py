@@ -19,6 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy import select
+from starlette.datastructures import FormData
 
 from mentra_desktop.models import Role, User, utcnow
 from mentra_desktop.models.wire.inbox import DeliverySettingsIn
@@ -281,9 +282,9 @@ def _save(request: Request, user: User, council_id: int, goals: str, questions: 
     return RedirectResponse(f"/council?saved={council_id}#council-{council_id}", status_code=303)
 
 
-@router.post("/council/{council_id}/registration")
-async def save_registration(request: Request, council_id: int) -> Response:
-    """Create or change the mentee's goals and questions (until the council is confirmed)."""
+async def _mentee_form(request: Request) -> tuple[FormData, User] | Response:
+    """Every mentee form's gate, in order: the CSRF token bound to the session cookie, a
+    signed-in user, and a Council-plan mentee; the refusal page otherwise."""
     settings = _settings(request)
     form = await request.form()
     binding = request.cookies.get(browser.SESSION_COOKIE, "")
@@ -294,6 +295,16 @@ async def save_registration(request: Request, council_id: int) -> Response:
         return _to_signin()
     if user.role != Role.MENTEE or not user.has_council_access:
         return _not_for_you(request, user)
+    return form, user
+
+
+@router.post("/council/{council_id}/registration")
+async def save_registration(request: Request, council_id: int) -> Response:
+    """Create or change the mentee's goals and questions (until the council is confirmed)."""
+    checked = await _mentee_form(request)
+    if isinstance(checked, Response):
+        return checked
+    form, user = checked
     goals, questions = str(form.get("goals", "")), str(form.get("questions", ""))
     return await run_in_threadpool(_save, request, user, council_id, goals, questions)
 
@@ -302,16 +313,10 @@ async def save_registration(request: Request, council_id: int) -> Response:
 async def save_timezone(request: Request) -> Response:
     """Set the zone the page (and every message) shows times in: the user's notification
     setting, through the same service as ``PATCH /api/v1/me/notification-settings``."""
-    settings = _settings(request)
-    form = await request.form()
-    binding = request.cookies.get(browser.SESSION_COOKIE, "")
-    if not browser.csrf_ok(request, settings, binding, str(form.get(browser.CSRF_FIELD, ""))):
-        return csrf_refusal()
-    user = signed_in_user(request)
-    if user is None:
-        return _to_signin()
-    if user.role != Role.MENTEE or not user.has_council_access:
-        return _not_for_you(request, user)
+    checked = await _mentee_form(request)
+    if isinstance(checked, Response):
+        return checked
+    form, user = checked
     chosen = str(form.get("timezone", "")).strip()[:64]
     return await run_in_threadpool(_save_zone, request, user, chosen)
 
