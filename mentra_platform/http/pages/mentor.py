@@ -11,8 +11,6 @@ credential: access-log lines are redacted and the pages are ``no-store``/``no-re
 
 from __future__ import annotations
 
-import logging
-import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -25,6 +23,7 @@ from mentra_platform.core.config import Settings
 from mentra_platform.core.db import Database
 from mentra_platform.core.errors import Conflict, DomainError, Invalid
 from mentra_platform.councils.access import slot_of
+from mentra_platform.http.access_log import redact_path_tokens
 from mentra_platform.http.pages import browser, response_form
 from mentra_platform.http.pages.calendar_file import ics_response
 from mentra_platform.http.pages.rendering import message_page, page
@@ -35,22 +34,7 @@ from mentra_platform.responses.page import OpenedPage, open_page
 
 router = APIRouter(include_in_schema=False)
 
-_TOKEN_IN_PATH = re.compile(r"/respond/[^/?\s\"]+")
-
-
-class RedactResponsePageTokens(logging.Filter):
-    """Replace response-page tokens in access-log lines with ``[redacted]``."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                _TOKEN_IN_PATH.sub("/respond/[redacted]", a) if isinstance(a, str) else a
-                for a in record.args
-            )
-        return True
-
-
-logging.getLogger("uvicorn.access").addFilter(RedactResponsePageTokens())
+redact_path_tokens("/respond/")
 
 REFUSALS: dict[str, tuple[int, str, str]] = {
     "invalid": (

@@ -12,14 +12,13 @@ credential: the access log line is redacted and the pages are ``no-store`` / ``n
 
 from __future__ import annotations
 
-import logging
-import re
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from mentra_desktop.models import utcnow
+from mentra_platform.http.access_log import redact_path_tokens
 from mentra_platform.http.deps import AppSettings, ReadSession, WriteSession
 from mentra_platform.http.pages.rendering import message_page
 from mentra_platform.responses import service
@@ -39,22 +38,7 @@ _PAGES: dict[int | str, dict[str, Any]] = {
     410: _html("The link has expired, was already used, or the response deadline has passed"),
 }
 
-_TOKEN_IN_PATH = re.compile(r"/r/[^/?\s\"]+")
-
-
-class RedactOneClickTokens(logging.Filter):
-    """Replace one-click tokens in access-log lines with ``[redacted]``."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                _TOKEN_IN_PATH.sub("/r/[redacted]", a) if isinstance(a, str) else a
-                for a in record.args
-            )
-        return True
-
-
-logging.getLogger("uvicorn.access").addFilter(RedactOneClickTokens())
+redact_path_tokens("/r/")
 
 
 def _refusal(error: OneClickError) -> HTMLResponse:
