@@ -28,6 +28,7 @@ from mentra_desktop.client.cache import CouncilCache
 from mentra_desktop.client.documents import utc_text
 from mentra_desktop.client.outbox import Outbox
 from mentra_desktop.client.writes import acknowledge as acknowledge_write
+from mentra_desktop.scheduling.documents import parse_instant
 
 _COLUMNS = (
     "a.id, a.kind, a.council_id, a.message, a.details, a.created_at, a.acknowledged_at, "
@@ -52,17 +53,6 @@ ON CONFLICT (id) DO UPDATE SET
     acknowledged_at = COALESCE(alerts.acknowledged_at, excluded.acknowledged_at),
     acknowledged_by_id = COALESCE(alerts.acknowledged_by_id, excluded.acknowledged_by_id)
 """
-
-
-def _instant(value: Any, where: str) -> datetime:
-    """An aware instant from the wire (ISO text); naive or malformed ones are refused."""
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError as exc:
-        raise ValueError(f"{where}: not an ISO 8601 instant: {value!r}") from exc
-    if parsed.utcoffset() is None:
-        raise ValueError(f"{where}: naive datetime {value!r}")
-    return parsed.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -109,13 +99,13 @@ def parse_alert(item: Mapping[str, Any]) -> tuple[Any, ...]:
         council = item.get("councilId")
         message = str(item.get("message") or "")
         details = item.get("details") or {}
-        created = _instant(item["createdAt"], "createdAt")
+        created = parse_instant(item["createdAt"], "createdAt")
     except KeyError as exc:
         raise ValueError(f"alert document without {exc.args[0]!r}") from exc
     if alert_id < 1 or not kind:
         raise ValueError(f"alert document with id {alert_id!r} and kind {kind!r}")
     acked_raw = item.get("acknowledgedAt")
-    acked = _instant(acked_raw, "acknowledgedAt") if acked_raw else None
+    acked = parse_instant(acked_raw, "acknowledgedAt") if acked_raw else None
     by = item.get("acknowledgedById")
     return (
         alert_id,
