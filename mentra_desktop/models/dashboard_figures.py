@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from mentra_desktop.models.councils import PHASE_ORDER
+from mentra_desktop.scheduling.documents import parse_instant
 
 PHASES = PHASE_ORDER
 MAX_DAYS = 120
@@ -45,12 +46,8 @@ Doc = Mapping[str, Any]
 
 
 def _instant(value: Any) -> datetime | None:
-    if not value:
-        return None
-    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        raise ValueError(f"naive instant in a council document: {value!r}")
-    return moment.astimezone(UTC)
+    """An optional instant of a council document (None when absent); naive ones refused."""
+    return parse_instant(value, "council document") if value else None
 
 
 def _day_start(day: date, zone: tzinfo) -> datetime:
