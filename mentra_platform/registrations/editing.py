@@ -25,17 +25,16 @@ def save(session: Session, user: User, council_id: int, body: RegistrationIn) ->
     if user.role != Role.MENTEE:
         raise Forbidden("Only mentees register for councils")
     council = load_visible(session, user, council_id, lock=True)
+    if council.coordination_status == CoordinationStatus.CANCELLED:
+        raise Conflict("The council is cancelled")
     existing = session.scalar(
         select(Registration).where(
             Registration.council_id == council.id, Registration.user_id == user.id
         )
     )
     if existing is None:
-        return service.register(session, user, council_id, body)
-    status = council.coordination_status
-    if status == CoordinationStatus.CANCELLED:
-        raise Conflict("The council is cancelled")
-    if status == CoordinationStatus.CONFIRMED:
+        return service.create(session, user, council, body)
+    if council.coordination_status == CoordinationStatus.CONFIRMED:
         raise Conflict(
             "The council is confirmed: your goals and questions went to the mentors and "
             "can no longer be changed"

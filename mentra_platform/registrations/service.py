@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mentra_desktop.models import CoordinationStatus, Registration, Role, User
+from mentra_desktop.models import CoordinationStatus, CouncilSession, Registration, Role, User
 from mentra_desktop.models.wire.registrations import (
     RegistrationIn,
     RegistrationList,
@@ -43,6 +43,17 @@ def register(
     )
     if existing is not None:
         raise Conflict(_DUPLICATE)
+    return create(session, user, council, body)
+
+
+def create(
+    session: Session, user: User, council: CouncilSession, body: RegistrationIn
+) -> RegistrationOut:
+    """Add ``user``'s first registration to ``council``: the caller locked it and checked it
+    is not cancelled and that the user has none yet.
+
+    A concurrent duplicate (PostgreSQL's unique constraint) is a 409, as in :func:`register`.
+    """
     reg = Registration(
         council_id=council.id, user_id=user.id, goals=body.goals, questions=body.questions
     )
@@ -73,4 +84,4 @@ def list_for(session: Session, user: User, council_id: int) -> RegistrationList:
     return RegistrationList(items=[RegistrationOut.model_validate(r) for r in rows])
 
 
-__all__ = ["list_for", "register"]
+__all__ = ["create", "list_for", "register"]
