@@ -20,7 +20,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from mentra_desktop.scheduling.localtime import working_intervals
-from mentra_desktop.scheduling.model import SchedulingInputError, WorkingHours
+from mentra_desktop.scheduling.model import SchedulingInputError, WorkingHours, require_aware
 
 WORK = "work"
 NIGHT = "night"
@@ -40,11 +40,6 @@ class Band:
     start: datetime
     end: datetime
     kind: str
-
-
-def _aware(value: datetime, name: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise SchedulingInputError(name, "naive datetime: an offset or zone is required")
 
 
 def _local_boundaries(start: datetime, end: datetime, tz: ZoneInfo) -> set[datetime]:
@@ -80,9 +75,7 @@ def local_day_bands(
 
     Raises :class:`SchedulingInputError` for naive instants or ``end <= start``.
     """
-    _aware(start, "start")
-    _aware(end, "end")
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    start, end = require_aware(start, "start"), require_aware(end, "end")
     if end <= start:
         raise SchedulingInputError("end", "must be after start")
     work = working_intervals(start, end, tz, hours)
