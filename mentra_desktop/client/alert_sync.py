@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 from mentra_desktop.client.alerts import AlertStore
 from mentra_desktop.client.api import PlatformClient
+from mentra_desktop.client.documents import parse_instant
 from mentra_desktop.client.errors import Refused
 from mentra_desktop.client.events import ServerEvent
 
@@ -136,8 +137,5 @@ class AlertSync:
 
 def _event_time(value: Any) -> datetime:
     """The event's ``at`` (aware), or now when it is missing or not an instant."""
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        return datetime.now(UTC)
-    return parsed.astimezone(UTC) if parsed.utcoffset() is not None else datetime.now(UTC)
+    parsed = parse_instant(value) if isinstance(value, str) else None
+    return parsed.astimezone(UTC) if parsed is not None else datetime.now(UTC)
