@@ -8,9 +8,9 @@ all as UTC instants on one axis. :func:`local_times_at` is the hover read-out an
 :func:`axis_ticks` the date axis in the coordinator's zone (local midnights and local
 hours, so a DST day has 23 or 25 hours between its midnight ticks).
 
-The mentee's zone is the document's ``menteeTimezone`` when the platform sends one; the
-council document of this platform does not carry it yet, so the mentee row then uses the
-coordinator's zone and says so (``zone_known`` False) rather than pretending.
+The mentee's zone is the document's ``menteeTimezone``; when the mentee never set one (or
+the document predates the field) the mentee row uses the coordinator's zone and says so
+(``zone_known`` False) rather than pretending.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mentra_desktop.scheduling.documents import parse_instant
 from mentra_desktop.scheduling.local_day import Band, local_day_bands
 from mentra_desktop.scheduling.model import SelectionRequest, WorkingHours
 
@@ -151,8 +152,8 @@ def build_overlay(
         raw_slots = [(s.id, s.start) for s in request.council.slots]
     else:
         raw_slots = [
-            (str(s["id"]), datetime.fromisoformat(str(s["start"]).replace("Z", "+00:00")))
-            for s in doc.get("proposedTimeSlots", ())
+            (str(s["id"]), parse_instant(s["start"], f"proposedTimeSlots[{i}].start"))
+            for i, s in enumerate(doc.get("proposedTimeSlots", ()))
         ]
     start, end = overlay_window([(s, s + duration) for _, s in raw_slots], now, zone)
     names = {
