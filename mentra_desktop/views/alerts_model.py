@@ -11,6 +11,7 @@ topic; the message and details are in the tooltip.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -135,9 +136,10 @@ class AlertListModel(QAbstractTableModel):
         return "—" if alert.council_id is None else f"#{alert.council_id}"
 
     def _tooltip(self, alert: Alert) -> str:
+        label, council = escape(alert.label, quote=False), escape(alert.council_text, quote=False)
         lines = [
-            f"<b>{_escape(alert.label)}</b> — {_escape(alert.council_text)}",
-            _escape(self.message(alert)),
+            f"<b>{label}</b> — {council}",
+            escape(self.message(alert), quote=False),
             f"Raised {timefmt.local_long(alert.created_at, self._zone)}",
         ]
         if alert.acknowledged_at is not None:
@@ -156,7 +158,3 @@ def compact_time(moment: datetime, zone: tzinfo, now: datetime) -> str:
     if today - local < timedelta(days=6):
         return local.strftime("%a %H:%M")
     return local.strftime("%d %b")
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -10,6 +10,7 @@ through the outbox, so it works offline and survives a crash. The panel is thin:
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
@@ -200,8 +201,10 @@ class AlertsPanel(QWidget):
                 if alert.acknowledged_here
                 else "unread"
             )
-            self.detail.setText(f"<b>{alert.label}</b> · {alert.council_text} · {state}<br>")
-            self.detail.setText(self.detail.text() + _escape(self.model.message(alert)))
+            message = escape(self.model.message(alert), quote=False)
+            self.detail.setText(
+                f"<b>{alert.label}</b> · {alert.council_text} · {state}<br>{message}"
+            )
         elif chosen:
             self.detail.setText(f"{len(chosen)} alerts selected")
         else:
@@ -216,10 +219,6 @@ class AlertsPanel(QWidget):
         wanted = [a.id for a in self.selected_alerts() if not a.acknowledged]
         if wanted:
             self.feed.acknowledge(wanted)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def install_alerts(window: MainWindow) -> AlertsPanel:
