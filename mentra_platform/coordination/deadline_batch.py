@@ -45,15 +45,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from mentra_desktop.models import CoordinationStatus, CouncilMentor, CouncilSession
-from mentra_desktop.scheduling.model import SchedulingInputError
-from mentra_desktop.scheduling.selection import select as engine_select
 from mentra_platform.assignment.bookings import lock_mentors
 from mentra_platform.coordination.batch_inputs import (
     BatchCouncil,
     BatchSlot,
     BusyIndex,
     batch_busy,
-    engine_request,
+    document,
     load_batch,
 )
 from mentra_platform.coordination.bulk_confirm import (
@@ -63,7 +61,7 @@ from mentra_platform.coordination.bulk_confirm import (
     stage_confirmations,
 )
 from mentra_platform.coordination.deadlines import decide_at_deadline
-from mentra_platform.coordination.engine import Verdict
+from mentra_platform.coordination.engine import Verdict, verdict
 from mentra_platform.coordination.service import OPEN, first_feasible, notice
 from mentra_platform.core.config import Settings
 from mentra_platform.councils.documents import Busy
@@ -99,15 +97,15 @@ def plan(
     out = Plan()
     for council in councils:
         try:
-            request = engine_request(council, index.for_council(council, now), now, wait)
-            decision = engine_select(request)
-        except SchedulingInputError as exc:
-            error = f"The engine cannot decide this council: {exc}"
-            out.others[council.id] = Verdict(council.id, None, error)
-            continue
+            doc = document(council, index.for_council(council, now))
+            decided = verdict(council.id, doc, now, wait)
         except Exception:
             log.exception("Deciding council %s at its deadline failed", council.id)
             out.failed.append(council.id)
+            continue
+        decision = decided.decision
+        if decision is None:
+            out.others[council.id] = decided
             continue
         pick = first_feasible(decision)
         slot = council.slot(pick[0]) if pick is not None else None
@@ -144,15 +142,9 @@ def _verdicts(
     from the batch's narrower reads)."""
     councils = list(load_batch(session, ids).values())
     index = BusyIndex(batch_busy(session, councils, now))
-    out: dict[int, Verdict] = {}
-    for council in councils:
-        try:
-            request = engine_request(council, index.for_council(council, now), now, wait)
-            out[council.id] = Verdict(council.id, engine_select(request))
-        except SchedulingInputError as exc:
-            error = f"The engine cannot decide this council: {exc}"
-            out[council.id] = Verdict(council.id, None, error)
-    return out
+    return {
+        c.id: verdict(c.id, document(c, index.for_council(c, now)), now, wait) for c in councils
+    }
 
 
 def _one_by_one(

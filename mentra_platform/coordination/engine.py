@@ -50,6 +50,17 @@ def request_for(
     return with_notice(selection_request(council_document(doc), now), notice)
 
 
+def verdict(
+    council_id: int, doc: CouncilOut | dict[str, Any], now: datetime, notice: timedelta
+) -> Verdict:
+    """The engine's decision on ``doc`` at ``now`` with the notice; inputs the engine
+    refuses (:class:`SchedulingInputError`) give a verdict carrying why, not an error."""
+    try:
+        return Verdict(council_id, select(request_for(doc, now, notice)))
+    except SchedulingInputError as exc:
+        return Verdict(council_id, None, f"The engine cannot decide this council: {exc}")
+
+
 def decide(
     session: Session, council_ids: Sequence[int], now: datetime, notice: timedelta
 ) -> dict[int, Verdict]:
@@ -58,11 +69,8 @@ def decide(
     for text in council_documents(session, council_ids):
         raw = json.loads(text)
         cid = int(raw["id"])
-        try:
-            verdicts[cid] = Verdict(cid, select(request_for(raw, now, notice)))
-        except SchedulingInputError as exc:
-            verdicts[cid] = Verdict(cid, None, f"The engine cannot decide this council: {exc}")
+        verdicts[cid] = verdict(cid, raw, now, notice)
     return verdicts
 
 
-__all__ = ["Verdict", "decide", "request_for", "with_notice"]
+__all__ = ["Verdict", "decide", "request_for", "verdict", "with_notice"]
