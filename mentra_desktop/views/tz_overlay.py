@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from mentra_desktop.models.tz_overlay import (
@@ -38,6 +38,9 @@ from mentra_desktop.views.timefmt import display_zone, local
 
 MAX_ROWS = 6
 """Five mentors (the maximum seats) and the mentee."""
+SLOT_LABEL_LEVELS = 4
+SLOT_LABEL_STEP = 0.2
+"""Slot times stack on up to four levels, a fifth of a row apart, so close slots stay legible."""
 MAX_SLOTS = 5
 SHADES = {
     WORK: QColor(46, 157, 87, 95),
@@ -199,6 +202,9 @@ class TimeZoneOverlay(QWidget):
             curve.setZValue(z)
             item.addItem(curve)
         self.slot_labels: list[pg.TextItem] = []
+        self._labelled: list[SlotMark] = []
+        item.getViewBox().sigRangeChanged.connect(lambda *_: self._place_slot_labels())
+        item.getViewBox().sigResized.connect(lambda *_: self._place_slot_labels())
         for _ in range(MAX_SLOTS):
             label = pg.TextItem(anchor=(0, 0))
             label.setZValue(15)
@@ -273,8 +279,15 @@ class TimeZoneOverlay(QWidget):
 
     def _update_rows(self, overlay: Overlay | None) -> None:
         rows = overlay.rows if overlay is not None else ()
-        ticks = [(index + 0.5, row.label) for index, row in enumerate(rows)]
-        self.plot.getPlotItem().getAxis("left").setTicks([ticks, []])
+        axis = self.plot.getPlotItem().getAxis("left")
+        # The axis drops a tick label wider than itself: shorten the name, keep the zone.
+        metrics = QFontMetrics(axis.style.get("tickFont") or self.plot.font())
+        room = int(axis.width()) - 8
+        ticks = [
+            (index + 0.5, metrics.elidedText(row.label, Qt.TextElideMode.ElideMiddle, room))
+            for index, row in enumerate(rows)
+        ]
+        axis.setTicks([ticks, []])
         for index in range(MAX_ROWS):
             row = rows[index] if index < len(rows) else None
             base, top = index + 1 - ROW_PAD, index + ROW_PAD
@@ -305,15 +318,38 @@ class TimeZoneOverlay(QWidget):
         merged = _merge(_epochs(proposals))
         self.proposal_fill.setData(*_boxes(merged, rows, 0))
         self.proposal_frame.setData(*_frames(merged, rows, 0))
+        self._labelled = sorted(slots[: len(self.slot_labels)], key=lambda slot: slot.start)
         for index, label in enumerate(self.slot_labels):
-            if index < len(slots):
-                slot = slots[index]
+            if index < len(self._labelled):
+                slot = self._labelled[index]
                 mark = "✓ " if slot.chosen else ""
                 label.setText(f"{mark}{slot.start.astimezone(self.zone):%H:%M}")
-                label.setPos(slot.start.timestamp(), 0.22 * (index % 2))  # staggered
-                label.show()
             else:
                 label.hide()
+        self._place_slot_labels()
+
+    def _place_slot_labels(self) -> None:
+        """Each slot's time at the top of the first row, on the first of a few levels where
+        it does not run into the label before it at the current zoom (a label that fits on
+        none is hidden; hover still tells), drawn leftwards at the plot's right edge.
+        Rerun whenever the visible range or the plot's size changes."""
+        view = self.plot.getPlotItem().getViewBox()
+        (x0, x1), _ = view.viewRange()
+        per_pixel = (x1 - x0) / max(view.width(), 1.0)
+        level_ends = [float("-inf")] * SLOT_LABEL_LEVELS
+        for label, slot in zip(self.slot_labels, self._labelled, strict=False):
+            x = slot.start.timestamp()
+            span = (label.textItem.boundingRect().width() + 6) * per_pixel
+            fits_right = x + span <= x1
+            left = x if fits_right else x - span
+            level = next((i for i, end in enumerate(level_ends) if left >= end), None)
+            if level is None:
+                label.hide()
+                continue
+            level_ends[level] = left + span
+            label.setAnchor((0, 0) if fits_right else (1, 0))
+            label.setPos(x, SLOT_LABEL_STEP * level)
+            label.show()
 
     def _update_now(self) -> None:
         now = datetime.now(UTC)

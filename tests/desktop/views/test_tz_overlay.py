@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from desktop_live import mentor_client
 from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtGui import QFontMetrics
 
 from mentra_desktop.models.tz_overlay import build_overlay
 from mentra_desktop.scheduling.model import Council, Mentor, SelectionRequest, Slot
@@ -66,8 +67,18 @@ def test_rows_shading_slots_live_proposal_and_hover(
     assert mentee.zone_known and mentee.zone == ZoneInfo(doc["menteeTimezone"])
     assert mentee.label.endswith(f"mentee · {doc['menteeTimezone']}")
     assert "not known" not in view.title.text()
-    ticks = view.plot.getPlotItem().getAxis("left")._tickLevels[0]
-    assert [label for _, label in ticks] == [r.label for r in overlay.rows]
+    axis = view.plot.getPlotItem().getAxis("left")
+    ticks = axis._tickLevels[0]
+    # Every row keeps a label the axis can draw (it drops one wider than itself): the
+    # full label, or the same label shortened in the middle, the zone at its end kept.
+    metrics = QFontMetrics(axis.style.get("tickFont") or view.plot.font())
+    assert len(ticks) == len(overlay.rows)
+    for (_, shown), row in zip(ticks, overlay.rows, strict=True):
+        assert metrics.horizontalAdvance(shown) < axis.width()
+        if shown != row.label:
+            head, tail = shown.split("…")
+            assert row.label.startswith(head) and row.label.endswith(tail)
+            assert row.zone.key.endswith(tail[-6:])
     # Each row's working-hours boxes start where that person's working days start.
     for index, row in enumerate(overlay.rows):
         expected = [b.start.timestamp() for b in row.bands if b.kind == "work"]
@@ -170,3 +181,36 @@ def test_dst_shading_moves_by_the_hour_in_the_plot(qtbot: Any) -> None:
     days = values[0][1]
     assert view.axis.tickStrings(days, 1, 86400) == ["Sun 25 Oct", "Mon 26 Oct", "Tue 27 Oct"]
     assert days[1] - days[0] == 25 * 3600  # the axis is in Berlin time: 25 Oct has 25 h
+
+
+def test_close_slot_times_never_overlap_and_stay_inside_the_plot(qtbot: Any) -> None:
+    """Four back-to-back hourly slots (as a coordinator proposes one afternoon): each time
+    sits apart from the others and inside the plot, at the coordinator's 1280-px window."""
+    view = TimeZoneOverlay(zone=BERLIN)
+    qtbot.addWidget(view)
+    view.resize(1040, 560)
+    view.show()
+    qtbot.waitExposed(view)
+    base = datetime(2026, 12, 3, 8, tzinfo=UTC)
+    slots = tuple(Slot(str(i), base + timedelta(hours=h)) for i, h in enumerate((0, 1, 2, 3), 1))
+    request = SelectionRequest(
+        now=datetime(2026, 11, 26, tzinfo=UTC),
+        deadline=datetime(2026, 11, 30, tzinfo=UTC),
+        council=Council("1", slots, mentor_minimum=1, mentor_maximum=2),
+        mentors=(Mentor("1", timezone="Europe/Berlin"),),
+    )
+    doc = {"id": 1, "topic": "Close slots", "mentors": [{"mentorId": 1, "name": "B"}]}
+    view.set_overlay(build_overlay(doc, request, "2", request.now, BERLIN))
+    qtbot.wait(50)
+    plot_rect = view.plot.getPlotItem().getViewBox().sceneBoundingRect()
+    shown = [label for label in view.slot_labels if label.isVisible()]
+    assert len(shown) == len(slots)
+    rects = [label.mapRectToScene(label.boundingRect()) for label in shown]
+    for i, rect in enumerate(rects):
+        assert plot_rect.contains(rect), (label_text(shown[i]), rect, plot_rect)
+        for other in rects[i + 1 :]:
+            assert not rect.intersects(other), (rect, other)
+
+
+def label_text(label: Any) -> str:
+    return str(label.textItem.toPlainText())
