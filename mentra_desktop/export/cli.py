@@ -192,6 +192,14 @@ def _progress(args: argparse.Namespace, label: str) -> Any:
     return report
 
 
+def _named_council(args: argparse.Namespace, source: Source) -> dict[str, Any]:
+    """The council ``--council`` names, from the synced cache; a usage error when absent."""
+    doc = source.cache.document(args.council)
+    if doc is None:
+        raise UsageError(f"--council {args.council}: no such council on {source.url}")
+    return doc
+
+
 def _write_ics(
     args: argparse.Namespace,
     source: Source,
@@ -202,9 +210,7 @@ def _write_ics(
 ) -> int:
     cache = source.cache
     if args.council is not None:
-        doc = cache.document(args.council)
-        if doc is None:
-            raise UsageError(f"--council {args.council}: no such council on {source.url}")
+        doc = _named_council(args, source)
         invite_facts(doc)  # NotExportable: a usage error
         docs: list[Mapping[str, Any]] = [doc]
     else:
@@ -235,14 +241,8 @@ def _write_grid(
     end: datetime | None,
     now: datetime,
 ) -> int:
-    cache = source.cache
-    if args.council is not None:
-        doc = cache.document(args.council)
-        if doc is None:
-            raise UsageError(f"--council {args.council}: no such council on {source.url}")
-        docs = [doc]
-    else:
-        docs = cache.documents()
+    named = args.council is not None
+    docs = [_named_council(args, source)] if named else source.cache.documents()
     rows = grid_rows(docs, now, search=args.search, statuses=args.status, start=start, end=end)
     progress = _progress(args, "Rows")
     if args.out == "-":
