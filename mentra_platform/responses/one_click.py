@@ -16,6 +16,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -92,9 +93,32 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _signature(secret: bytes, fields: tuple[str, ...]) -> str:
-    mac = hmac.new(secret, "|".join(fields).encode("utf-8"), hashlib.sha256).digest()
+def mac_text(secret: bytes, message: bytes) -> str:
+    """HMAC-SHA256 of ``message`` as unpadded URL-safe base64 (a token's last field)."""
+    mac = hmac.new(secret, message, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+
+def signed_fields(
+    token: str, count: int, signature: Callable[[tuple[str, ...]], str]
+) -> tuple[str, ...]:
+    """The ``count`` dot-separated fields of ``token`` once its last part is their
+    ``signature``, else :class:`TokenInvalid`. Only length, ASCII and the number of parts
+    are looked at before the signature is compared (in constant time); the fields' content
+    is the caller's to check after."""
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        raise TokenInvalid
+    *fields, given = token.split(".")
+    if len(fields) != count:
+        raise TokenInvalid
+    expected = signature(tuple(fields))
+    if not hmac.compare_digest(expected.encode("ascii"), given.encode("ascii")):
+        raise TokenInvalid
+    return tuple(fields)
+
+
+def _signature(secret: bytes, fields: tuple[str, ...]) -> str:
+    return mac_text(secret, "|".join(fields).encode("utf-8"))
 
 
 def _fields(claims: OneClickClaims) -> tuple[str, ...]:
@@ -143,15 +167,7 @@ def verify_token(secret: bytes, token: str, *, now: datetime) -> OneClickClaims:
     about expiry or ids from a forged token. Whether the nonce is already spent is the
     caller's database question.
     """
-    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
-        raise TokenInvalid
-    parts = token.split(".")
-    if len(parts) != 7:
-        raise TokenInvalid
-    *fields, signature = parts
-    expected = _signature(secret, tuple(fields))
-    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")):
-        raise TokenInvalid
+    fields = signed_fields(token, 6, lambda f: _signature(secret, f))
     version, nonce, cm_id, slot_id, answer, expires = fields
     if version != VERSION or answer not in ANSWERS or not nonce:
         raise TokenInvalid

@@ -14,18 +14,19 @@ constant time before anything else is read. Tokens are credentials; never log th
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from mentra_platform.responses.one_click import TokenExpired, TokenInvalid
+from mentra_platform.responses.one_click import (
+    TokenExpired,
+    TokenInvalid,
+    mac_text,
+    signed_fields,
+)
 
 VERSION: Final = "f1"
 PURPOSE: Final = b"mentra-response-page"
-MAX_TOKEN_LENGTH: Final = 256
 PATH_PREFIX: Final = "/respond/"
 
 
@@ -50,8 +51,7 @@ def _fields(claims: PageClaims) -> tuple[str, ...]:
 
 
 def _signature(secret: bytes, fields: tuple[str, ...]) -> str:
-    mac = hmac.new(secret, PURPOSE + b"|" + "|".join(fields).encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode("ascii")
+    return mac_text(secret, PURPOSE + b"|" + "|".join(fields).encode())
 
 
 def sign_page_token(secret: bytes, claims: PageClaims) -> str:
@@ -77,15 +77,7 @@ def verify_page_token(secret: bytes, token: str, *, now: datetime) -> PageClaims
     Whether the seat still exists, still belongs to that mentor and may still answer is the
     caller's database question (:mod:`mentra_platform.responses.page`).
     """
-    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
-        raise TokenInvalid
-    parts = token.split(".")
-    if len(parts) != 6:
-        raise TokenInvalid
-    *fields, signature = parts
-    expected = _signature(secret, tuple(fields))
-    if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")):
-        raise TokenInvalid
+    fields = signed_fields(token, 5, lambda f: _signature(secret, f))
     version, council_id, seat_id, mentor_id, expires = fields
     if version != VERSION or not all(
         f.isdigit() and len(f) <= 12 for f in (council_id, seat_id, mentor_id, expires)
