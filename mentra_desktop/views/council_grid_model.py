@@ -31,6 +31,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QFont
 
+from mentra_desktop.export.grid_rows import haystack
 from mentra_desktop.models.council_summary import RISK_TEXT, parse_instant, risks
 from mentra_desktop.views import palette, timefmt
 
@@ -68,12 +69,6 @@ _CONFIRMABLE = frozenset({"collecting", "selecting"})
 def _epoch(value: str | None) -> float:
     moment = parse_instant(value)
     return moment.timestamp() if moment is not None else _FAR
-
-
-def _haystack(s: Summary) -> str:
-    return " ".join(
-        (str(s["id"]), s["topic"], s["mentee"], s["lead"], s["status"].replace("_", " "))
-    ).casefold()
 
 
 class CouncilGridModel(QAbstractTableModel):
@@ -180,7 +175,7 @@ class CouncilGridModel(QAbstractTableModel):
         self.beginResetModel()
         try:
             self._rows = {int(s["id"]): s for s in summaries}
-            self._haystacks = {cid: _haystack(s) for cid, s in self._rows.items()}
+            self._haystacks = {cid: haystack(s) for cid, s in self._rows.items()}
             self._keys_column = None
             self._risk_memo.clear()
             self._count_statuses()
@@ -197,7 +192,7 @@ class CouncilGridModel(QAbstractTableModel):
             self._counts[old["status"]] -= 1
         self._counts[summary["status"]] = self._counts.get(summary["status"], 0) + 1
         self._rows[council_id] = summary
-        self._haystacks[council_id] = _haystack(summary)
+        self._haystacks[council_id] = haystack(summary)
         self._risk_memo.pop(council_id, None)
         if self._keys_column is not None:
             self._keys[council_id] = (self._sort_value(summary, self._keys_column), council_id)
