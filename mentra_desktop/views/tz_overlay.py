@@ -38,9 +38,10 @@ from mentra_desktop.views.timefmt import display_zone, local
 
 MAX_ROWS = 6
 """Five mentors (the maximum seats) and the mentee."""
-SLOT_LABEL_LEVELS = 4
+SLOT_LABEL_LEVELS = 2
 SLOT_LABEL_STEP = 0.2
-"""Slot times stack on up to four levels, a fifth of a row apart, so close slots stay legible."""
+"""Slot times stack on two levels a fifth of a row apart, above the hover read-out at the
+middle of the first row, so close slots stay legible."""
 MAX_SLOTS = 5
 SHADES = {
     WORK: QColor(46, 157, 87, 95),
@@ -329,24 +330,32 @@ class TimeZoneOverlay(QWidget):
         self._place_slot_labels()
 
     def _place_slot_labels(self) -> None:
-        """Each slot's time at the top of the first row, on the first of a few levels where
-        it does not run into the label before it at the current zoom (a label that fits on
-        none is hidden; hover still tells), drawn leftwards at the plot's right edge.
-        Rerun whenever the visible range or the plot's size changes."""
+        """Each slot's time at the top of the first row, on the first level where it does not
+        run into another label at the current zoom, the chosen slot's first; a label that
+        fits on no level is hidden (hover still tells). Drawn leftwards at the plot's right
+        edge. Rerun whenever the visible range or the plot's size changes."""
         view = self.plot.getPlotItem().getViewBox()
         (x0, x1), _ = view.viewRange()
         per_pixel = (x1 - x0) / max(view.width(), 1.0)
-        level_ends = [float("-inf")] * SLOT_LABEL_LEVELS
-        for label, slot in zip(self.slot_labels, self._labelled, strict=False):
+        taken: list[list[tuple[float, float]]] = [[] for _ in range(SLOT_LABEL_LEVELS)]
+        pairs = list(zip(self.slot_labels, self._labelled, strict=False))
+        for label, slot in sorted(pairs, key=lambda pair: not pair[1].chosen):
             x = slot.start.timestamp()
             span = (label.textItem.boundingRect().width() + 6) * per_pixel
             fits_right = x + span <= x1
             left = x if fits_right else x - span
-            level = next((i for i, end in enumerate(level_ends) if left >= end), None)
+            level = next(
+                (
+                    i
+                    for i, used in enumerate(taken)
+                    if all(left + span <= a or left >= b for a, b in used)
+                ),
+                None,
+            )
             if level is None:
                 label.hide()
                 continue
-            level_ends[level] = left + span
+            taken[level].append((left, left + span))
             label.setAnchor((0, 0) if fits_right else (1, 0))
             label.setPos(x, SLOT_LABEL_STEP * level)
             label.show()
