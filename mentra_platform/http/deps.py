@@ -37,14 +37,24 @@ _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/v1/auth
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-async def get_db(request: Request) -> Database:
+def app_db(request: Request) -> Database:
+    """The app's database (``app.state.db``); callable from sync code such as the pages."""
     db: Database = request.app.state.db
     return db
 
 
-async def get_app_settings(request: Request) -> Settings:
+def app_settings(request: Request) -> Settings:
+    """The app's current settings (``app.state.settings``, re-pointed by ``bind_state``)."""
     settings: Settings = request.app.state.settings
     return settings
+
+
+async def get_db(request: Request) -> Database:
+    return app_db(request)
+
+
+async def get_app_settings(request: Request) -> Settings:
+    return app_settings(request)
 
 
 def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:

@@ -25,12 +25,11 @@ from mentra_desktop.models import Role, User, utcnow
 from mentra_desktop.models.wire.inbox import DeliverySettingsIn
 from mentra_desktop.models.wire.registrations import RegistrationIn
 from mentra_platform.auth.throttle import LoginThrottle
-from mentra_platform.core.config import Settings
 from mentra_platform.core.db import Database
 from mentra_platform.core.errors import Conflict, DomainError, Invalid, NotFound, Unavailable
 from mentra_platform.core.security import PasswordChecks
 from mentra_platform.councils.access import load_visible
-from mentra_platform.http.deps import load_user
+from mentra_platform.http.deps import app_db, app_settings, load_user
 from mentra_platform.http.pages import browser, when
 from mentra_platform.http.pages.calendar_file import ics_response
 from mentra_platform.http.pages.council_view import councils_of
@@ -42,22 +41,12 @@ from mentra_platform.registrations import editing
 router = APIRouter(include_in_schema=False)
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
 def signed_in_user(request: Request) -> User | None:
     """The active user of a valid session cookie, else None."""
-    user_id = browser.session_user_id(request, _settings(request))
+    user_id = browser.session_user_id(request, app_settings(request))
     if user_id is None:
         return None
-    user = load_user(_db(request), request.app.state.user_cache, user_id)
+    user = load_user(app_db(request), request.app.state.user_cache, user_id)
     return user if user is not None and user.is_active else None
 
 
@@ -71,7 +60,7 @@ def _to_signin() -> Response:
 def _signin_page(
     request: Request, *, email: str = "", error: str = "", status: int = 200, **extra: Any
 ) -> Response:
-    settings = _settings(request)
+    settings = app_settings(request)
     csrf = browser.csrf_for_page(request, settings, "")
     context = {
         "title": "Sign in",
@@ -101,7 +90,7 @@ def _find(db: Database, email: str) -> User | None:
 @router.post("/signin")
 async def signin(request: Request) -> Response:
     """CSRF first, then the API login's queue, throttle and password check."""
-    settings = _settings(request)
+    settings = app_settings(request)
     form = await request.form()
     email = str(form.get("email", "")).strip().lower()[:254]
     password = str(form.get("password", ""))
@@ -136,7 +125,7 @@ async def signin(request: Request) -> Response:
                 status=429,
                 headers={"Retry-After": str(wait)},
             )
-        user = await run_in_threadpool(_find, _db(request), email)
+        user = await run_in_threadpool(_find, app_db(request), email)
         stored = user.password_hash if user is not None else None
         ok = await asyncio.wrap_future(slot.submit(checks.check, stored, password))
     finally:
@@ -160,7 +149,7 @@ async def signin(request: Request) -> Response:
 
 @router.post("/signout")
 async def signout(request: Request) -> Response:
-    settings = _settings(request)
+    settings = app_settings(request)
     form = await request.form()
     binding = request.cookies.get(browser.SESSION_COOKIE, "")
     if not browser.csrf_ok(request, settings, binding, str(form.get(browser.CSRF_FIELD, ""))):
@@ -174,7 +163,7 @@ async def signout(request: Request) -> Response:
 
 
 def _not_for_you(request: Request, user: User) -> Response:
-    settings = _settings(request)
+    settings = app_settings(request)
     binding = request.cookies.get(browser.SESSION_COOKIE, "")
     csrf = browser.csrf_for_page(request, settings, binding)
     if user.role == Role.MENTEE:
@@ -212,8 +201,8 @@ def _council_page(
     status: int = 200,
     zone_error: str = "",
 ) -> Response:
-    settings = _settings(request)
-    with _db(request).read() as session:
+    settings = app_settings(request)
+    with app_db(request).read() as session:
         fresh = session.get(User, user.id)  # the zone as saved, not as cached
         zone_name = fresh.timezone if fresh is not None else None
         zone = zone_name or "UTC"
@@ -260,7 +249,7 @@ def _save(request: Request, user: User, council_id: int, goals: str, questions: 
             name = str(err.get("loc", ("form",))[0])
             errors.setdefault(name, str(err.get("msg", "invalid")).removeprefix("Value error, "))
         return _council_page(request, user, errors={council_id: errors}, typed=typed, status=422)
-    with _db(request).write() as session:
+    with app_db(request).write() as session:
         fresh = session.get(User, user.id)
         assert fresh is not None
         try:
@@ -285,7 +274,7 @@ def _save(request: Request, user: User, council_id: int, goals: str, questions: 
 async def _mentee_form(request: Request) -> tuple[FormData, User] | Response:
     """Every mentee form's gate, in order: the CSRF token bound to the session cookie, a
     signed-in user, and a Council-plan mentee; the refusal page otherwise."""
-    settings = _settings(request)
+    settings = app_settings(request)
     form = await request.form()
     binding = request.cookies.get(browser.SESSION_COOKIE, "")
     if not browser.csrf_ok(request, settings, binding, str(form.get(browser.CSRF_FIELD, ""))):
@@ -322,7 +311,7 @@ async def save_timezone(request: Request) -> Response:
 
 
 def _save_zone(request: Request, user: User, chosen: str) -> Response:
-    with _db(request).write() as session:
+    with app_db(request).write() as session:
         try:
             update_settings(session, user, DeliverySettingsIn(timezone=chosen or None))
         except (Invalid, ValidationError):
@@ -341,7 +330,7 @@ def council_calendar(request: Request, council_id: int) -> Response:
         return _to_signin()
     if user.role != Role.MENTEE or not user.has_council_access:
         return _not_for_you(request, user)
-    with _db(request).read() as session:
+    with app_db(request).read() as session:
         try:
             council = load_visible(session, user, council_id)
         except NotFound:
@@ -349,5 +338,5 @@ def council_calendar(request: Request, council_id: int) -> Response:
                 "Council not found", ["There is no such council of yours."], status=404
             )
         return ics_response(
-            session, settings=_settings(request), council=council, keep_email=user.email
+            session, settings=app_settings(request), council=council, keep_email=user.email
         )

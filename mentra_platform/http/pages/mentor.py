@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 
 from mentra_desktop.models import CoordinationStatus, utcnow
 from mentra_platform.core.config import Settings
-from mentra_platform.core.db import Database
 from mentra_platform.core.errors import Conflict, DomainError, Invalid
 from mentra_platform.councils.access import slot_of
 from mentra_platform.http.access_log import redact_path_tokens
+from mentra_platform.http.deps import app_db, app_settings
 from mentra_platform.http.pages import browser, response_form
 from mentra_platform.http.pages.calendar_file import ics_response
 from mentra_platform.http.pages.rendering import message_page, page
@@ -124,19 +124,9 @@ def _context(
     }
 
 
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def _show(request: Request, token: str, saved: bool) -> Response:
-    settings = _settings(request)
-    with _db(request).read() as session:
+    settings = app_settings(request)
+    with app_db(request).read() as session:
         try:
             opened = open_page(session, _secret(settings), token, utcnow())
         except OneClickError as refusal:
@@ -170,9 +160,9 @@ def _refused_form(
 
 
 def _record(request: Request, token: str, form: dict[str, str]) -> Response:
-    settings = _settings(request)
+    settings = app_settings(request)
     now = utcnow()
-    with _db(request).write() as session:
+    with app_db(request).write() as session:
         try:
             opened = open_page(session, _secret(settings), token, now)
         except OneClickError as refusal:
@@ -214,7 +204,7 @@ def _closed_words(exc: Conflict, opened: OpenedPage) -> str:
 async def record_answers(request: Request, token: str) -> Response:
     """Check the CSRF token, then record the answers (the API's rules) or show the form
     again with each problem next to its field."""
-    settings = _settings(request)
+    settings = app_settings(request)
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     if not browser.csrf_ok(request, settings, token, form.get(browser.CSRF_FIELD)):
         return csrf_refusal()
@@ -236,8 +226,8 @@ def csrf_refusal() -> Response:
 @router.get("/respond/{token}/council.ics")
 def response_calendar(request: Request, token: str) -> Response:
     """The confirmed session as an iCalendar file for the attending mentor's calendar."""
-    settings = _settings(request)
-    with _db(request).read() as session:
+    settings = app_settings(request)
+    with app_db(request).read() as session:
         try:
             opened = open_page(session, _secret(settings), token, utcnow())
         except OneClickError as refusal:
