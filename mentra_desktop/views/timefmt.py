@@ -1,26 +1,26 @@
 """Instants as a coordinator reads them: countdowns and local times in their own zone.
 
 Plain Python (no Qt) so the formatting is tested on its own; the zone is the
-coordinator's (``display_zone``: the ``MENTRA_DESKTOP_TZ`` override, else the system's).
+coordinator's (``display_zone``: the ``MENTRA_DESKTOP_TZ`` override, else ``TZ`` or the
+system's named zone).
 """
 
 from __future__ import annotations
 
-import os
-from datetime import datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, timedelta, tzinfo
+
+from mentra_desktop.export.zones import coordinator_zone
 
 
 def display_zone() -> tzinfo:
-    """The coordinator's time zone: ``MENTRA_DESKTOP_TZ`` (IANA name) or the system zone."""
-    name = os.environ.get("MENTRA_DESKTOP_TZ")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    zone = datetime.now().astimezone().tzinfo
-    assert zone is not None
+    """The coordinator's time zone, by name so that times across a DST change are right:
+    ``MENTRA_DESKTOP_TZ``, ``TZ`` or the system's zone — the exports' rule
+    (:func:`mentra_desktop.export.zones.coordinator_zone`). Only a system whose zone has no
+    name falls back to its current UTC offset."""
+    zone = coordinator_zone()
+    local = datetime.now().astimezone().tzinfo
+    if zone.key == "UTC" and local is not None and local.utcoffset(None) != timedelta(0):
+        return local
     return zone
 
 
