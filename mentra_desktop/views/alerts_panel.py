@@ -203,7 +203,8 @@ class AlertsPanel(QWidget):
             )
             message = escape(self.model.message(alert), quote=False)
             self.detail.setText(
-                f"<b>{alert.label}</b> · {alert.council_text} · {state}<br>{message}"
+                f"<b>{escape(alert.label, quote=False)}</b> · "
+                f"{escape(alert.council_text, quote=False)} · {state}<br>{message}"
             )
         elif chosen:
             self.detail.setText(f"{len(chosen)} alerts selected")
