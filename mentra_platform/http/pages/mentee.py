@@ -11,23 +11,26 @@ in a redirect (post/redirect/get) or the page again with the problem next to its
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy import select
 from starlette.datastructures import FormData
 
 from mentra_desktop.models import Role, User, utcnow
 from mentra_desktop.models.wire.inbox import DeliverySettingsIn
 from mentra_desktop.models.wire.registrations import RegistrationIn
-from mentra_platform.auth.throttle import LoginThrottle
-from mentra_platform.core.db import Database
-from mentra_platform.core.errors import Conflict, DomainError, Invalid, NotFound, Unavailable
-from mentra_platform.core.security import PasswordChecks
+from mentra_platform.core.errors import (
+    Conflict,
+    DomainError,
+    Invalid,
+    NotFound,
+    TooManyRequests,
+    Unauthenticated,
+    Unavailable,
+)
 from mentra_platform.councils.access import load_visible
 from mentra_platform.http.deps import app_db, app_settings, load_user
 from mentra_platform.http.pages import browser, when
@@ -35,6 +38,7 @@ from mentra_platform.http.pages.calendar_file import ics_response
 from mentra_platform.http.pages.council_view import councils_of
 from mentra_platform.http.pages.mentor import csrf_refusal
 from mentra_platform.http.pages.rendering import message_page, page
+from mentra_platform.http.sign_in import authenticate
 from mentra_platform.notifications.inbox import update_settings
 from mentra_platform.registrations import editing
 
@@ -79,14 +83,6 @@ def signin_page(request: Request) -> Response:
     return _signin_page(request)
 
 
-def _find(db: Database, email: str) -> User | None:
-    with db.read() as session:
-        user = session.scalar(select(User).where(User.email == email))
-        if user is not None:
-            session.expunge(user)
-        return user
-
-
 @router.post("/signin")
 async def signin(request: Request) -> Response:
     """CSRF first, then the API login's queue, throttle and password check."""
@@ -100,11 +96,8 @@ async def signin(request: Request) -> Response:
         return _signin_page(
             request, email=email, error="Enter your e-mail address and password.", status=422
         )
-    client = request.client.host if request.client else "unknown"
-    throttle: LoginThrottle = request.app.state.login_throttle
-    checks: PasswordChecks = request.app.state.password_checks
     try:
-        slot = checks.reserve()
+        user = await authenticate(request, email, password)
     except Unavailable as exc:
         return _signin_page(
             request,
@@ -113,28 +106,21 @@ async def signin(request: Request) -> Response:
             status=503,
             headers={"Retry-After": str(exc.retry_after or 1)},
         )
-    try:
-        wait = await run_in_threadpool(throttle.attempt, email, client)
-        if wait:
-            minutes = max(1, round(wait / 60))
-            return _signin_page(
-                request,
-                email=email,
-                error=f"Too many failed sign-ins. Please try again in about {minutes} "
-                f"minute{'s' if minutes != 1 else ''}.",
-                status=429,
-                headers={"Retry-After": str(wait)},
-            )
-        user = await run_in_threadpool(_find, app_db(request), email)
-        stored = user.password_hash if user is not None else None
-        ok = await asyncio.wrap_future(slot.submit(checks.check, stored, password))
-    finally:
-        slot.release()
-    if user is None or not ok or not user.is_active:
+    except TooManyRequests as exc:
+        wait = exc.retry_after or 1
+        minutes = max(1, round(wait / 60))
+        return _signin_page(
+            request,
+            email=email,
+            error=f"Too many failed sign-ins. Please try again in about {minutes} "
+            f"minute{'s' if minutes != 1 else ''}.",
+            status=429,
+            headers={"Retry-After": str(wait)},
+        )
+    except Unauthenticated:
         return _signin_page(
             request, email=email, error="Wrong e-mail address or password.", status=401
         )
-    await run_in_threadpool(throttle.succeeded, email, client)
     response = RedirectResponse("/council", status_code=303)
     browser.set_cookie(
         response,
